@@ -1,0 +1,64 @@
+import type { Span } from '../parser/facts.js';
+import type { Severity } from '../rules/rule.js';
+
+export interface ReportedLocation {
+  /** Path relative to the scan root, forward slashes. */
+  readonly path: string;
+  readonly span: Span;
+}
+
+export interface ReportedStep {
+  readonly location: ReportedLocation;
+  readonly message: string;
+}
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly location: ReportedLocation;
+  readonly steps: readonly ReportedStep[];
+  /** Stable identity across edits that move lines: rule, file and the names in the message. */
+  readonly fingerprint: string;
+  /** The source line of the primary location, for code frames. */
+  readonly sourceLine?: string;
+}
+
+export interface AnalyzedFile {
+  readonly path: string;
+  readonly language: 'c' | 'cpp';
+  readonly encoding: string;
+  readonly functions: number;
+  readonly syntaxErrors: number;
+}
+
+export interface SkippedFile {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface UnitSummary {
+  readonly name: string;
+  readonly kind: string;
+  readonly files: number;
+  readonly functions: number;
+  readonly callbacks: number;
+}
+
+export interface CheckResult {
+  readonly root: string;
+  readonly findings: readonly Finding[];
+  readonly analyzed: readonly AnalyzedFile[];
+  readonly skipped: readonly SkippedFile[];
+  readonly units: readonly UnitSummary[];
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.location.path !== b.location.path) return a.location.path < b.location.path ? -1 : 1;
+  const la = a.location.span.start;
+  const lb = b.location.span.start;
+  if (la.line !== lb.line) return la.line - lb.line;
+  if (la.column !== lb.column) return la.column - lb.column;
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}

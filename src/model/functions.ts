@@ -1,0 +1,168 @@
+/**
+ * The functions of one driver unit and how calls and callback references resolve to them.
+ * Resolution never crosses units, and it stays empty rather than guess: a call through a
+ * pointer, or a name defined more than once elsewhere, links to nothing.
+ */
+import type { AnnotationFact, CallFact, FileFacts, FunctionFact, Span } from '../parser/facts.js';
+import type { Location } from './location.js';
+
+export interface LocatedAnnotation extends AnnotationFact {
+  readonly file: string;
+}
+
+export interface FunctionInfo {
+  readonly id: number;
+  readonly file: string;
+  readonly fact: FunctionFact;
+  readonly name: string;
+  readonly qualifiedName: string;
+  /** Annotations of the definition and of every prototype of the same name in the unit. */
+  readonly annotations: readonly LocatedAnnotation[];
+  /** Role types the driver declares this function with (`EVT_WDF_IO_QUEUE_IO_READ F;`, `_Function_class_`). */
+  readonly declaredRoles: readonly { readonly roleType: string; readonly location: Location }[];
+  /** The code section the function is placed in, by `#pragma alloc_text`, `code_seg` or `__declspec`. */
+  readonly section?: { readonly name: string; readonly how: string; readonly location: Location };
+  readonly location: Location;
+}
+
+export interface CallSite {
+  readonly caller: FunctionInfo;
+  readonly call: CallFact;
+  readonly index: number;
+  readonly callees: readonly FunctionInfo[];
+}
+
+export class FunctionIndex {
+  readonly all: FunctionInfo[] = [];
+  private readonly byName = new Map<string, FunctionInfo[]>();
+  private readonly byQualified = new Map<string, FunctionInfo[]>();
+  /** C++ methods by their short name, to resolve `object->Method()` when only one class has it. */
+  private readonly methodsByName = new Map<string, FunctionInfo[]>();
+  private readonly cppFiles = new Set<string>();
+  private readonly sitesOf = new Map<number, CallSite[]>();
+  private readonly callersOf = new Map<number, CallSite[]>();
+
+  constructor(files: readonly FileFacts[], isRoleType: (name: string) => boolean) {
+    const prototypeAnnotations = new Map<string, LocatedAnnotation[]>();
+    const declaredRoles = new Map<string, { roleType: string; location: Location }[]>();
+    for (const file of files) {
+      for (const proto of file.prototypes) {
+        const list = prototypeAnnotations.get(proto.name) ?? [];
+        for (const a of proto.annotations) list.push({ ...a, file: file.path });
+        prototypeAnnotations.set(proto.name, list);
+        for (const a of proto.annotations) addFunctionClass(declaredRoles, proto.name, a, file.path, isRoleType);
+      }
+      for (const decl of file.typedDeclarations) {
+        if (!isRoleType(decl.typeName)) continue;
+        const list = declaredRoles.get(decl.name) ?? [];
+        list.push({ roleType: decl.typeName, location: { file: file.path, span: decl.span } });
+        declaredRoles.set(decl.name, list);
+      }
+    }
+    for (const file of files) {
+      if (file.language === 'cpp') this.cppFiles.add(file.path);
+      const allocText = new Map(file.allocText.map((a) => [a.name, a]));
+      for (const fact of file.functions) {
+        const own: LocatedAnnotation[] = fact.annotations.map((a) => ({ ...a, file: file.path }));
+        for (const a of fact.annotations) addFunctionClass(declaredRoles, fact.name, a, file.path, isRoleType);
+        const placed = allocText.get(fact.name);
+        const section = placed
+          ? { name: placed.section, how: `#pragma alloc_text(${placed.section}, ${fact.name})`, location: { file: file.path, span: placed.span } }
+          : fact.section
+            ? { name: fact.section.name, how: fact.section.how, location: { file: file.path, span: fact.section.span } }
+            : undefined;
+        const info: FunctionInfo = {
+          id: this.all.length,
+          file: file.path,
+          fact,
+          name: fact.name,
+          qualifiedName: fact.qualifiedName,
+          annotations: [...own, ...(prototypeAnnotations.get(fact.className ? fact.qualifiedName : fact.name) ?? [])],
+          declaredRoles: fact.className ? [] : (declaredRoles.get(fact.name) ?? []),
+          ...(section ? { section } : {}),
+          location: { file: file.path, span: fact.nameSpan },
+        };
+        this.all.push(info);
+        push(this.byName, fact.name, info);
+        push(this.byQualified, fact.qualifiedName, info);
+        if (fact.className) push(this.methodsByName, fact.name, info);
+      }
+    }
+    for (const fn of this.all) {
+      const sites: CallSite[] = fn.fact.calls.map((call, index) => ({ caller: fn, call, index, callees: this.resolveCall(fn, call) }));
+      this.sitesOf.set(fn.id, sites);
+      for (const site of sites) for (const callee of site.callees) push(this.callersOf, callee.id, site);
+    }
+  }
+
+  callSites(fn: FunctionInfo): readonly CallSite[] {
+    return this.sitesOf.get(fn.id) ?? [];
+  }
+
+  callers(fn: FunctionInfo): readonly CallSite[] {
+    return this.callersOf.get(fn.id) ?? [];
+  }
+
+  /**
+   * The functions a name written in `from` refers to: `EvtIoRead`, `&EvtIoRead`,
+   * `(PFN_X)EvtIoRead`, `CQueue::OnRead`. A definition in the same file wins; otherwise the
+   * non-static definitions elsewhere in the unit.
+   */
+  resolveName(name: string, from: FunctionInfo | undefined, fromFile: string): FunctionInfo[] {
+    const clean = name.replace(/^&\s*/, '').replace(/\s+/g, '');
+    if (!/^[A-Za-z_][\w:]*$/.test(clean)) return [];
+    if (clean.includes('::')) return this.byQualified.get(clean) ?? [];
+    const ownerClass = from?.fact.className;
+    if (ownerClass) {
+      const method = this.byQualified.get(`${ownerClass}::${clean}`);
+      if (method) return method;
+    }
+    const candidates = (this.byName.get(clean) ?? []).filter((f) => f.fact.className === undefined);
+    const local = candidates.filter((f) => f.file === fromFile);
+    if (local.length > 0) return local;
+    return candidates.filter((f) => !f.fact.isStatic);
+  }
+
+  private resolveCall(caller: FunctionInfo, call: CallFact): FunctionInfo[] {
+    switch (call.calleeKind) {
+      case 'identifier':
+        return this.resolveName(call.callee, caller, caller.file);
+      case 'qualified':
+        return this.byQualified.get(call.callee) ?? [];
+      case 'field': {
+        // In C, `obj->Fn(...)` is a call through a pointer: unknown. In C++ `this->Method()`
+        // names a method of the caller's own class.
+        const owner = caller.fact.className;
+        if (owner && call.receiver === 'this') return this.byQualified.get(`${owner}::${call.callee}`) ?? [];
+        if (!this.cppFiles.has(caller.file)) return [];
+        // `journal->Flush()`: linked only when exactly one class of the unit defines `Flush`
+        // (overloads of one method count once) and no free function shares the name.
+        const methods = this.methodsByName.get(call.callee) ?? [];
+        const classes = new Set(methods.map((m) => m.fact.className));
+        if (classes.size !== 1 || (this.byName.get(call.callee) ?? []).some((f) => !f.fact.className)) return [];
+        return methods;
+      }
+      default:
+        return [];
+    }
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function addFunctionClass(
+  roles: Map<string, { roleType: string; location: Location }[]>,
+  name: string,
+  annotation: AnnotationFact,
+  file: string,
+  isRoleType: (name: string) => boolean,
+): void {
+  if (annotation.name !== '_Function_class_' && annotation.name !== '__drv_functionClass') return;
+  const roleType = annotation.args.trim();
+  if (!isRoleType(roleType)) return;
+  push(roles, name, { roleType, location: { file, span: annotation.span as Span } });
+}

@@ -1,0 +1,126 @@
+/**
+ * The highest IRQL each function of a unit may run at, with a witness path: a callback root,
+ * then each call on the way, including calls made while a lock raises the IRQL.
+ *
+ * Propagation is a worklist over the call graph. A function's level only ever rises, through
+ * at most five levels, so each function is revisited a bounded number of times: linear in the
+ * size of the call graph, and recursion-safe.
+ */
+import { IRQL_QUERIES } from '../knowledge/locks.js';
+import type { Callback } from './callbacks.js';
+import { callbackLevel } from './callback-irql.js';
+import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
+import { annotatedIrql } from './irql-contracts.js';
+import { higher, irqlName, lower, rank, type IrqlLevel } from './irql-level.js';
+import { at, step, type PathStep } from './location.js';
+import { heldAt, type LockRegion } from './locks.js';
+import type { WdfObjects } from './wdf-objects.js';
+
+export type IrqlWitness =
+  | { readonly kind: 'root'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly steps: readonly PathStep[] }
+  | { readonly kind: 'call'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly from?: IrqlWitness; readonly site: CallSite; readonly lock?: LockRegion };
+
+export interface LevelAtCall {
+  readonly level: IrqlLevel;
+  readonly steps: readonly PathStep[];
+}
+
+export class IrqlAnalysis {
+  private readonly best = new Map<number, IrqlWitness>();
+
+  constructor(
+    index: FunctionIndex,
+    callbacks: readonly Callback[],
+    objects: WdfObjects,
+  ) {
+    const queue: FunctionInfo[] = [];
+    const offer = (w: IrqlWitness): void => {
+      const current = this.best.get(w.fn.id);
+      if (current && rank(current.level) >= rank(w.level)) return;
+      this.best.set(w.fn.id, w);
+      queue.push(w.fn);
+    };
+    for (const cb of callbacks) {
+      const level = callbackLevel(cb, objects);
+      if (level) offer({ kind: 'root', fn: cb.fn, level: level.level, steps: level.steps });
+    }
+    for (const fn of index.all) {
+      const declared = annotatedIrql(fn);
+      if (declared?.atLeast && rank(declared.atLeast) >= rank('DISPATCH')) {
+        offer({ kind: 'root', fn, level: declared.atLeast, steps: [step(declared.location, `${fn.qualifiedName} is annotated ${declared.text}`)] });
+      }
+    }
+    // Every function is visited once even if no root reaches it: a call made under a spin
+    // lock runs at DISPATCH_LEVEL whoever the caller is.
+    const visit = (fn: FunctionInfo): void => {
+      const w = this.best.get(fn.id);
+      for (const site of index.callSites(fn)) {
+        if (site.callees.length === 0) continue;
+        const at = this.levelAtCall(site);
+        if (!at) continue;
+        for (const callee of site.callees) {
+          const contract = annotatedIrql(callee);
+          const level = contract?.atMost ? lower(at.level, contract.atMost) : at.level;
+          const lock = heldAt(fn, site.call.span.start.offset);
+          offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...(lock && (!w || rank(lock.level) > rank(w.level)) ? { lock } : {}) });
+        }
+      }
+    };
+    for (const fn of index.all) visit(fn);
+    for (let next = 0; next < queue.length; next++) visit(queue[next]!);
+  }
+
+  /** The highest IRQL the function may be entered at, with its witness. */
+  witness(fn: FunctionInfo): IrqlWitness | undefined {
+    return this.best.get(fn.id);
+  }
+
+  /**
+   * The IRQL at a call: the caller's entry level, raised by any lock held there. Undefined when
+   * nothing is known, or when the caller reads the current IRQL before the call and may branch
+   * on it.
+   */
+  levelAtCall(site: CallSite): LevelAtCall | undefined {
+    const fn = site.caller;
+    const offset = site.call.span.start.offset;
+    if (checksIrqlBefore(fn, offset)) return undefined;
+    const w = this.best.get(fn.id);
+    const lock = heldAt(fn, offset);
+    if (!w && !lock) return undefined;
+    if (lock && (!w || rank(lock.level) > rank(w.level))) {
+      const acquired = step(at(fn.file, lock.acquire.span), `${lock.what} acquired here raises the IRQL to ${irqlName(lock.level)}`);
+      return { level: w ? higher(w.level, lock.level) : lock.level, steps: [...(w ? this.path(w) : []), acquired] };
+    }
+    return { level: w!.level, steps: this.path(w!) };
+  }
+
+  /** The path steps from a root to the entry of the witness's function. */
+  path(w: IrqlWitness): PathStep[] {
+    const chain: IrqlWitness[] = [];
+    for (let cur: IrqlWitness | undefined = w; cur; cur = cur.kind === 'call' ? cur.from : undefined) {
+      chain.unshift(cur);
+      if (chain.length > 64) break;
+    }
+    const steps: PathStep[] = [];
+    for (const link of chain) {
+      if (link.kind === 'root') {
+        steps.push(...link.steps);
+        continue;
+      }
+      if (link.lock) steps.push(step(at(link.site.caller.file, link.lock.acquire.span), `${link.lock.what} acquired here raises the IRQL to ${irqlName(link.lock.level)}`));
+      steps.push(step(at(link.site.caller.file, link.site.call.span), `${link.site.caller.qualifiedName} calls ${link.fn.qualifiedName} at up to ${irqlName(link.level)}`));
+    }
+    return steps;
+  }
+}
+
+const irqlCheckCache = new WeakMap<FunctionInfo, number>();
+
+function checksIrqlBefore(fn: FunctionInfo, offset: number): boolean {
+  let first = irqlCheckCache.get(fn);
+  if (first === undefined) {
+    first = fn.fact.calls.find((c) => IRQL_QUERIES.has(c.callee))?.span.start.offset ?? Number.MAX_SAFE_INTEGER;
+    irqlCheckCache.set(fn, first);
+  }
+  return first < offset;
+}

@@ -1,0 +1,269 @@
+/**
+ * Driver code is dense with annotation and calling-convention macros that tree-sitter cannot
+ * know are macros (`_In_`, `_IRQL_requires_max_(DISPATCH_LEVEL)`, `NTAPI`, `IN`, `OPTIONAL`,
+ * `__declspec(code_seg("PAGE"))`). Left in place they make whole functions unparseable.
+ *
+ * This pass replaces each such macro (and its argument list) by spaces of the same length,
+ * keeping newlines, so every offset in the blanked text is still an offset in the original.
+ * What it removes is not thrown away: IRQL annotations, function classes and code-section
+ * markers are inputs to the analysis, so they are returned as located facts. `#pragma`
+ * lines that place code in sections are read in the same pass, as they are invisible to the
+ * syntax tree's function nodes.
+ */
+
+export interface RemovedAnnotation {
+  /** Macro name as written, e.g. `_IRQL_requires_max_` or `__declspec`. */
+  readonly name: string;
+  /** Raw text between the outer parentheses, or '' when the macro took no arguments. */
+  readonly args: string;
+  readonly offset: number;
+  readonly end: number;
+}
+
+export type PragmaFact =
+  | { readonly kind: 'alloc_text'; readonly section: string; readonly functions: readonly string[]; readonly offset: number }
+  | { readonly kind: 'code_seg'; readonly action: 'set' | 'push' | 'pop' | 'reset'; readonly section: string | null; readonly offset: number };
+
+export interface BlankedSource {
+  readonly text: string;
+  readonly annotations: readonly RemovedAnnotation[];
+  readonly pragmas: readonly PragmaFact[];
+}
+
+/** Words that are only decoration to the compiler of driver code. */
+const PLAIN_MACROS = new Set([
+  'NTAPI', 'WINAPI', 'APIENTRY', 'CALLBACK', 'STDCALL', 'FASTCALL', 'CDECL',
+  '__stdcall', '__cdecl', '__fastcall', '__clrcall', '__thiscall', '__vectorcall',
+  'NTSYSAPI', 'NTSYSCALLAPI', 'NTKERNELAPI', 'NTHALAPI', 'DECLSPEC_IMPORT', 'DECLSPEC_EXPORT',
+  'IN', 'OUT', 'OPTIONAL', 'CONST', 'EXTERN_C', 'EXTERN_C_START', 'EXTERN_C_END',
+  'INLINE', 'FORCEINLINE', '__forceinline', '__inline', 'DECLSPEC_NOINLINE', 'DECLSPEC_NORETURN',
+  'DECLSPEC_NOTHROW', 'DECLSPEC_CACHEALIGN', 'DECLSPEC_GUARDNOCF', 'DECLSPEC_SAFEBUFFERS',
+  '__unaligned', 'UNALIGNED', '__ptr64', '__ptr32', 'POINTER_64', 'POINTER_32', '__restrict',
+  'PAGED_CODE_SEG', 'PAGE_CODE_SEG', 'INIT_CODE_SEG', 'NONPAGED_CODE_SEG', 'LOCKED_CODE_SEG',
+  'PAGEDX', 'NONPAGEDX',
+]);
+
+/** Macros that stand for `__declspec(code_seg("…"))`, as drivers commonly define them. */
+const SECTION_MACROS: Record<string, string> = {
+  PAGED_CODE_SEG: 'PAGE',
+  PAGE_CODE_SEG: 'PAGE',
+  PAGEDX: 'PAGE',
+  INIT_CODE_SEG: 'INIT',
+  NONPAGED_CODE_SEG: '.text',
+  NONPAGEDX: '.text',
+  LOCKED_CODE_SEG: '.text',
+};
+
+/** Macros whose argument list is removed together with them. */
+const MACROS_WITH_ARGUMENTS = new Set([
+  '__declspec', '__pragma', '_Pragma', 'DECLSPEC_ALIGN', 'DECLSPEC_DEPRECATED', '__attribute__',
+  'DECLSPEC_SELECTANY', 'DECLSPEC_NOALIAS',
+]);
+
+// Modern SAL: `_In_`, `_Out_writes_bytes_(n)`, `_IRQL_requires_max_(X)`, `_Use_decl_annotations_`.
+// All start with an underscore and a capital and end with an underscore; identifiers of that
+// shape in driver code are SAL (structure tags such as `_DEVICE_CONTEXT` do not end with `_`).
+const MODERN_SAL = /^_[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_$/;
+// Legacy SAL and driver annotations: `__in`, `__out_bcount(n)`, `__drv_maxIRQL(2)`, `__checkReturn`.
+const LEGACY_SAL =
+  /^__(?:drv_\w+|in|out|inout|in_opt|out_opt|inout_opt|deref\w*|field\w*|success|checkReturn|nullterminated|reserved|callback|bcount\w*|ecount\w*|in_\w+|out_\w+|inout_\w+|range|format_string|typefix|control_entrypoint|kernel_entry|notnull|maybenull|readonly|post|pre|valid|opt|struct_bcount|override|analysis_noreturn)$/;
+
+export function isAnnotationMacro(name: string): boolean {
+  return MODERN_SAL.test(name) || LEGACY_SAL.test(name);
+}
+
+export function sectionOfMacro(name: string): string | undefined {
+  return SECTION_MACROS[name];
+}
+
+export function blankMacros(text: string): BlankedSource {
+  const out: string[] = [];
+  const annotations: RemovedAnnotation[] = [];
+  const pragmas: PragmaFact[] = [];
+  let copiedUpTo = 0;
+  let lineHasCode = false;
+  const n = text.length;
+  let i = 0;
+
+  const blankRange = (from: number, to: number): void => {
+    out.push(text.slice(copiedUpTo, from));
+    out.push(text.slice(from, to).replace(/[^\r\n]/g, ' '));
+    copiedUpTo = to;
+  };
+
+  while (i < n) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10 || ch === 13) {
+      lineHasCode = false;
+      i++;
+      continue;
+    }
+    if (ch === 32 || ch === 9 || ch === 12 || ch === 11) {
+      i++;
+      continue;
+    }
+    if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+      i = skipLineComment(text, i);
+      continue;
+    }
+    if (ch === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    if (ch === 35 /* # */ && !lineHasCode) {
+      const end = directiveEnd(text, i);
+      const pragma = readPragma(text.slice(i, end), i);
+      if (pragma) pragmas.push(pragma);
+      i = end;
+      continue;
+    }
+    lineHasCode = true;
+    if (ch === 34 /* " */ || ch === 39 /* ' */) {
+      i = skipQuoted(text, i, ch);
+      continue;
+    }
+    if (isIdentStart(ch)) {
+      let j = i + 1;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      const word = text.slice(i, j);
+      const sal = isAnnotationMacro(word);
+      const withArgs = sal || MACROS_WITH_ARGUMENTS.has(word);
+      if (sal || withArgs || PLAIN_MACROS.has(word)) {
+        if (isStructTag(text, i, j)) {
+          i = j;
+          continue;
+        }
+        let end = j;
+        let args = '';
+        if (withArgs) {
+          const open = skipSpaces(text, j);
+          if (text.charCodeAt(open) === 40 /* ( */) {
+            const close = matchParen(text, open);
+            args = text.slice(open + 1, Math.max(open + 1, close - 1));
+            end = close;
+          }
+        }
+        annotations.push({ name: word, args, offset: i, end });
+        blankRange(i, end);
+        i = end;
+        continue;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  out.push(text.slice(copiedUpTo));
+  return { text: out.join(''), annotations, pragmas };
+}
+
+function isIdentStart(ch: number): boolean {
+  return (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+}
+
+function isIdentPart(ch: number): boolean {
+  return isIdentStart(ch) || (ch >= 48 && ch <= 57);
+}
+
+function skipLineComment(text: string, i: number): number {
+  // A backslash before the newline continues a // comment onto the next line.
+  let j = i;
+  for (;;) {
+    const nl = text.indexOf('\n', j);
+    if (nl < 0) return text.length;
+    let k = nl - 1;
+    if (text.charCodeAt(k) === 13) k--;
+    if (text.charCodeAt(k) !== 92) return nl;
+    j = nl + 1;
+  }
+}
+
+function skipQuoted(text: string, i: number, quote: number): number {
+  let j = i + 1;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c === 92) {
+      j += 2;
+      continue;
+    }
+    if (c === quote || c === 10) return j + 1;
+    j++;
+  }
+  return text.length;
+}
+
+function skipSpaces(text: string, i: number): number {
+  let j = i;
+  while (j < text.length && /\s/.test(text[j]!)) j++;
+  return j;
+}
+
+/** Offset just past the parenthesis that closes the one at `open`, or the end of the text. */
+function matchParen(text: string, open: number): number {
+  let depth = 0;
+  let j = open;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c === 34 || c === 39) {
+      j = skipQuoted(text, j, c);
+      continue;
+    }
+    if (c === 40) depth++;
+    else if (c === 41) {
+      depth--;
+      if (depth === 0) return j + 1;
+    } else if (c === 59 || c === 123 || c === 125) {
+      // A statement or block boundary inside an annotation's parentheses means the
+      // parentheses are unbalanced: stop before it rather than swallow the code.
+      return j;
+    }
+    j++;
+  }
+  return text.length;
+}
+
+/** `struct _FOO_ {` or `} _FOO_;`: the SAL-shaped word is a real name there. */
+function isStructTag(text: string, start: number, end: number): boolean {
+  const before = text.slice(Math.max(0, start - 12), start);
+  if (/\b(struct|union|enum|class)\s+$/.test(before)) return true;
+  const after = skipSpaces(text, end);
+  return text.charCodeAt(after) === 123 /* { */;
+}
+
+function directiveEnd(text: string, i: number): number {
+  let j = i;
+  for (;;) {
+    const nl = text.indexOf('\n', j);
+    if (nl < 0) return text.length;
+    let k = nl - 1;
+    if (text.charCodeAt(k) === 13) k--;
+    if (text.charCodeAt(k) !== 92) return nl;
+    j = nl + 1;
+  }
+}
+
+const ALLOC_TEXT = /^#\s*pragma\s+alloc_text\s*\(\s*"?([\w.$]+)"?\s*,([^)]*)\)/;
+const CODE_SEG = /^#\s*pragma\s+code_seg\s*\(([^)]*)\)/;
+
+function readPragma(line: string, offset: number): PragmaFact | undefined {
+  const alloc = ALLOC_TEXT.exec(line);
+  if (alloc) {
+    const functions = alloc[2]!
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => /^[A-Za-z_]\w*$/.test(s));
+    return { kind: 'alloc_text', section: alloc[1]!, functions, offset };
+  }
+  const seg = CODE_SEG.exec(line);
+  if (seg) {
+    const parts = seg[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const quoted = parts.find((p) => p.startsWith('"'));
+    const section = quoted ? quoted.replace(/"/g, '') : null;
+    if (parts[0] === 'push') return { kind: 'code_seg', action: 'push', section, offset };
+    if (parts[0] === 'pop') return { kind: 'code_seg', action: 'pop', section: null, offset };
+    if (section === null) return { kind: 'code_seg', action: 'reset', section: null, offset };
+    return { kind: 'code_seg', action: 'set', section, offset };
+  }
+  return undefined;
+}

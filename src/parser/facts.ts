@@ -1,0 +1,130 @@
+/**
+ * The plain syntax facts the parser hands to the model. Nothing here refers to a parse tree:
+ * these objects can cross a worker boundary and be cached as JSON.
+ */
+import type { Position } from '../source/decode.js';
+import type { SourceEncoding } from '../source/decode.js';
+
+export type { Position };
+
+export interface Span {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+/** An initializer as written: `{ IRP_MJ_CREATE, 0, PreCreate }`, `.EvtIoRead = F`, or an expression. */
+export type Initializer =
+  | { readonly kind: 'list'; readonly items: readonly Initializer[]; readonly span: Span }
+  | { readonly kind: 'designated'; readonly field: string; readonly value: Initializer; readonly span: Span }
+  | { readonly kind: 'expr'; readonly text: string; readonly core: string; readonly span: Span };
+
+export interface CallFact {
+  /** The called name: `WdfRequestSend`, `Method` of `obj->Method(...)`, `Class::Method`. */
+  readonly callee: string;
+  /** How the callee is written; only `identifier` and `qualified` name a function for certain. */
+  readonly calleeKind: 'identifier' | 'qualified' | 'field' | 'other';
+  /** For `obj->Method(...)` / `obj.Method(...)`: the text of `obj`. */
+  readonly receiver?: string;
+  /** Argument texts with whitespace folded. */
+  readonly args: readonly string[];
+  /** Each argument with casts, `&` and parentheses removed: the name a value travels under. */
+  readonly argCores: readonly string[];
+  readonly span: Span;
+  /** The call sits inside the condition or a branch of an `if`, `?:`, `switch` or loop. */
+  readonly conditional: boolean;
+  /** Conditions of the enclosing `if` statements and `?:` expressions, innermost last. */
+  readonly guards: readonly string[];
+  /** End offset of the innermost block around the call: what it acquires is held until here at most. */
+  readonly scopeEnd: number;
+}
+
+export interface AssignmentFact {
+  readonly lhs: string;
+  /** The root variable of the left side: `cfg` of `cfg.EvtIoRead`, `devCtx` of `devCtx->Target`. */
+  readonly lhsBase: string;
+  /** Field and subscript steps after the root: `['MajorFunction', '[IRP_MJ_READ]']`. */
+  readonly lhsPath: readonly string[];
+  readonly operator: string;
+  readonly rhs: string;
+  /** The right side with casts, `&` and parentheses removed. */
+  readonly rhsCore: string;
+  /** When the right side is a call: its callee, so `t = WdfDeviceGetIoTarget(d)` is understood. */
+  readonly rhsCall?: string;
+  readonly span: Span;
+}
+
+export interface VariableFact {
+  readonly name: string;
+  readonly type: string;
+  readonly pointer: boolean;
+  readonly array: boolean;
+  readonly init?: Initializer;
+  /** When the initializer is a call: its callee. */
+  readonly initCall?: string;
+  readonly span: Span;
+}
+
+export interface ParameterFact {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface AnnotationFact {
+  readonly name: string;
+  readonly args: string;
+  readonly span: Span;
+}
+
+export interface FunctionFact {
+  /** The name calls use: `EvtIoRead`, or `Method` for `Class::Method`. */
+  readonly name: string;
+  /** `Class::Method` for C++ methods, else the same as `name`. */
+  readonly qualifiedName: string;
+  readonly className?: string;
+  readonly isStatic: boolean;
+  readonly nameSpan: Span;
+  readonly span: Span;
+  readonly params: readonly ParameterFact[];
+  /** SAL and section annotations written on this definition. */
+  readonly annotations: readonly AnnotationFact[];
+  /** The code section the definition is placed in by pragma or declspec, if any. */
+  readonly section?: { readonly name: string; readonly how: string; readonly span: Span };
+  /** Where the body asserts `PAGED_CODE()`. */
+  readonly pagedCode?: Span;
+  readonly calls: readonly CallFact[];
+  readonly assignments: readonly AssignmentFact[];
+  readonly locals: readonly VariableFact[];
+  /** The expressions of the body's `return` statements, whitespace folded. */
+  readonly returns: readonly string[];
+}
+
+export interface PrototypeFact {
+  readonly name: string;
+  readonly annotations: readonly AnnotationFact[];
+  readonly span: Span;
+}
+
+/** `EVT_WDF_IO_QUEUE_IO_READ MyRead;`: a function declared with a typedef'd function type. */
+export interface TypedDeclarationFact {
+  readonly typeName: string;
+  readonly name: string;
+  readonly span: Span;
+}
+
+export interface FileFacts {
+  /** Path relative to the scan root, forward slashes. */
+  readonly path: string;
+  readonly language: 'c' | 'cpp';
+  readonly encoding: SourceEncoding;
+  readonly lossy: boolean;
+  readonly lineCount: number;
+  readonly includes: readonly string[];
+  readonly functions: readonly FunctionFact[];
+  readonly prototypes: readonly PrototypeFact[];
+  readonly typedDeclarations: readonly TypedDeclarationFact[];
+  readonly globals: readonly VariableFact[];
+  /** Functions placed in a section by `#pragma alloc_text`, wherever they are defined. */
+  readonly allocText: readonly { readonly name: string; readonly section: string; readonly span: Span }[];
+  /** Count of syntax-error regions tree-sitter recovered from. */
+  readonly errorCount: number;
+}

@@ -1,0 +1,19 @@
+/** The rule catalog: every rule drvcheck runs, in the order of the README's rule list. */
+import { contextUserMapping } from './context/context-user-mapping.js';
+import { iotargetFormatCurrentTypeRemote } from './iotarget/iotarget-format-current-type-remote.js';
+import { iotargetSendAndForgetRemote } from './iotarget/iotarget-send-and-forget-remote.js';
+import { irqlCallTooHigh } from './irql/irql-call-too-high.js';
+import { irqlPageableCode } from './irql/irql-pageable-code.js';
+import type { Rule } from './rule.js';
+
+export const RULES: readonly Rule[] = [
+  contextUserMapping,
+  irqlCallTooHigh,
+  irqlPageableCode,
+  iotargetFormatCurrentTypeRemote,
+  iotargetSendAndForgetRemote,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.meta.id === id);
+}

@@ -1,0 +1,97 @@
+import { requirementOf } from '../../model/call-requirements.js';
+import { irqlName, rank } from '../../model/irql-level.js';
+import { at, step, where } from '../../model/location.js';
+import type { Rule, RuleFinding } from '../rule.js';
+
+/** Reported by context-user-mapping when made in an arbitrary thread: one defect, one finding. */
+const USER_MAPPINGS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages']);
+
+export const irqlCallTooHigh: Rule = {
+  meta: {
+    id: 'irql-call-too-high',
+    title: 'Call made at an IRQL above what it allows',
+    severity: 'error',
+    summary: 'Calls a routine whose documented (or annotated) IRQL requirement is lower than the IRQL the calling code may run at.',
+    rationale:
+      'Routines that wait (synchronous sends, *Synchronously DDIs, KeWaitFor* with a timeout, wait locks, fast mutexes) or touch pageable memory or files (Zw* calls) must be called below DISPATCH_LEVEL. WDF EvtIo callbacks without a passive execution-level constraint, request completion routines, DPCs and timers may run at DISPATCH_LEVEL, and so does any code that holds a spin lock. A wait at DISPATCH_LEVEL is a bug check (IRQL_NOT_LESS_OR_EQUAL or a deadlock).',
+    whyTestingMisses:
+      'KMDF usually calls EvtIo callbacks at PASSIVE_LEVEL because the request arrives in a thread at PASSIVE_LEVEL; the driver runs for months. A synchronization scope, a lower driver that completes requests at DISPATCH_LEVEL, or a different system load changes the IRQL, and the wait bug-checks.',
+    fix: 'Set ExecutionLevel = WdfExecutionLevelPassive in the WDF_OBJECT_ATTRIBUTES of the queue (or its device) before creating it, so EvtIo callbacks run at PASSIVE_LEVEL; or defer the work to a work item; or use a non-blocking form (an asynchronous send with a completion routine, a spin lock instead of a mutex). Release spin locks before calling routines that need a lower IRQL.',
+    badExample: `VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    WDF_REQUEST_SEND_OPTIONS options;
+    WDF_REQUEST_SEND_OPTIONS_INIT(&options, WDF_REQUEST_SEND_OPTION_SYNCHRONOUS);
+    WdfRequestSend(Request, WdfDeviceGetIoTarget(WdfIoQueueGetDevice(Queue)), &options);
+}
+
+NTSTATUS QueueInitialize(WDFDEVICE Device)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDFQUEUE queue;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
+    config.EvtIoRead = EvtIoRead;
+    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
+}
+
+NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+{
+    WDFDEVICE device;
+    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
+    return QueueInitialize(device);
+}`,
+    goodExample: `VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    WDF_REQUEST_SEND_OPTIONS options;
+    WDF_REQUEST_SEND_OPTIONS_INIT(&options, WDF_REQUEST_SEND_OPTION_SYNCHRONOUS);
+    WdfRequestSend(Request, WdfDeviceGetIoTarget(WdfIoQueueGetDevice(Queue)), &options);
+}
+
+NTSTATUS QueueInitialize(WDFDEVICE Device)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDFQUEUE queue;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
+    config.EvtIoRead = EvtIoRead;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ExecutionLevel = WdfExecutionLevelPassive;
+    return WdfIoQueueCreate(Device, &config, &attributes, &queue);
+}
+
+NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+{
+    WDFDEVICE device;
+    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
+    return QueueInitialize(device);
+}`,
+    references: [
+      { title: 'Using automatic synchronization: ExecutionLevel', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/using-automatic-synchronization' },
+      { title: 'WdfRequestSend (IRQL requirements)', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestsend' },
+      { title: 'Managing hardware priorities (IRQL)', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/managing-hardware-priorities' },
+    ],
+  },
+  check(model) {
+    const findings: RuleFinding[] = [];
+    for (const fn of model.functions.all) {
+      for (const site of model.functions.callSites(fn)) {
+        const requirement = requirementOf(site);
+        if (!requirement) continue;
+        const at_ = model.irql.levelAtCall(site);
+        if (!at_ || rank(at_.level) <= rank(requirement.max)) continue;
+        if (USER_MAPPINGS.has(site.call.callee) && model.threadContext.witness(fn)) continue;
+        const location = at(fn.file, site.call.span);
+        const steps = [...at_.steps];
+        if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.start.offset === location.span.start.offset)) {
+          steps.push(step(requirement.decidedAt, requirement.source === 'SAL annotation' ? `${requirement.why} (${where(requirement.decidedAt)})` : 'the argument that decides the requirement is set here'));
+        }
+        steps.push(step(location, `${requirement.why}; here the IRQL may be ${irqlName(at_.level)}`));
+        findings.push({
+          location,
+          message: `${site.call.callee} is called at up to ${irqlName(at_.level)}, but ${requirement.why}. Run this code at PASSIVE_LEVEL (ExecutionLevel = WdfExecutionLevelPassive on the queue or device, or a work item), or use a form that does not wait.`,
+          steps,
+        });
+      }
+    }
+    return findings;
+  },
+};

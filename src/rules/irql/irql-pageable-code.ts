@@ -1,0 +1,83 @@
+import { irqlName, rank } from '../../model/irql-level.js';
+import { step } from '../../model/location.js';
+import type { Rule, RuleFinding } from '../rule.js';
+
+export const irqlPageableCode: Rule = {
+  meta: {
+    id: 'irql-pageable-code',
+    title: 'Pageable code that may run at DISPATCH_LEVEL',
+    severity: 'error',
+    summary: 'A function placed in a pageable section (or asserting PAGED_CODE) is reachable from code that may run at DISPATCH_LEVEL or above.',
+    rationale:
+      'Code in a PAGE section can be paged out. At DISPATCH_LEVEL or above the memory manager cannot page it back in, so touching it is a bug check (IRQL_NOT_LESS_OR_EQUAL, or PAGED_CODE\'s assertion in checked builds). WDF EvtIo callbacks, completion routines, DPCs and timers may run at DISPATCH_LEVEL unless a passive execution level is set.',
+    whyTestingMisses:
+      'On a test machine with plenty of memory the pageable code is almost never paged out, and EvtIo callbacks usually happen to run at PASSIVE_LEVEL. Under memory pressure, or when the callback runs at DISPATCH_LEVEL, the page fault at raised IRQL crashes the system.',
+    fix: 'Remove the function from the PAGE section (drop the #pragma alloc_text entry and PAGED_CODE()), or guarantee PASSIVE_LEVEL with ExecutionLevel = WdfExecutionLevelPassive on the queue or device.',
+    badExample: `#pragma alloc_text(PAGE, EvtIoWrite)
+
+VOID EvtIoWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    PAGED_CODE();
+    WdfRequestComplete(Request, STATUS_SUCCESS);
+}
+
+NTSTATUS QueueInitialize(WDFDEVICE Device)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDFQUEUE queue;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
+    config.EvtIoWrite = EvtIoWrite;
+    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
+}
+
+NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+{
+    WDFDEVICE device;
+    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
+    return QueueInitialize(device);
+}`,
+    goodExample: `VOID EvtIoWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    WdfRequestComplete(Request, STATUS_SUCCESS);
+}
+
+NTSTATUS QueueInitialize(WDFDEVICE Device)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDFQUEUE queue;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
+    config.EvtIoWrite = EvtIoWrite;
+    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
+}
+
+NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+{
+    WDFDEVICE device;
+    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
+    return QueueInitialize(device);
+}`,
+    references: [
+      { title: 'Making drivers pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable' },
+      { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged-code' },
+    ],
+  },
+  check(model) {
+    const findings: RuleFinding[] = [];
+    for (const fn of model.functions.all) {
+      const pageable = fn.section && /^PAGE/i.test(fn.section.name) ? fn.section : undefined;
+      const asserted = fn.fact.pagedCode;
+      if (!pageable && !asserted) continue;
+      const witness = model.irql.witness(fn);
+      if (!witness || rank(witness.level) < rank('DISPATCH')) continue;
+      const marker = pageable
+        ? step(pageable.location, `${fn.qualifiedName} is placed in the pageable section ${pageable.name} by ${pageable.how}`)
+        : step({ file: fn.file, span: asserted! }, `${fn.qualifiedName} asserts PAGED_CODE(): it may only run below DISPATCH_LEVEL`);
+      findings.push({
+        location: fn.location,
+        message: `${fn.qualifiedName} is pageable but may run at ${irqlName(witness.level)}, where a page fault cannot be served and the system bug-checks. Make it non-pageable, or constrain its callers to PASSIVE_LEVEL.`,
+        steps: [...model.irql.path(witness), marker],
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * What a rule is: metadata that is the single source of its documentation, `explain` output
+ * and SARIF rule entry, and a check that asks the driver model narrow questions.
+ */
+import type { DriverModel } from '../model/driver-model.js';
+import type { Location, PathStep } from '../model/location.js';
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface RuleMeta {
+  /** Public, stable id naming the bad pattern. */
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** One sentence: what the rule finds. */
+  readonly summary: string;
+  /** Why the code breaks the architectural rule. */
+  readonly rationale: string;
+  /** Why the driver works in testing anyway. */
+  readonly whyTestingMisses: string;
+  readonly fix: string;
+  /** A small driver fragment the rule reports. */
+  readonly badExample: string;
+  /** The same fragment, corrected: the rule stays silent. */
+  readonly goodExample: string;
+  readonly references: readonly { readonly title: string; readonly url: string }[];
+}
+
+export interface RuleFinding {
+  readonly location: Location;
+  readonly message: string;
+  /** The path that proves the finding, in order: registration, each call, the operation. */
+  readonly steps: readonly PathStep[];
+}
+
+export interface Rule {
+  readonly meta: RuleMeta;
+  check(model: DriverModel): RuleFinding[];
+}

@@ -1,0 +1,91 @@
+/**
+ * Turns the bytes of a source file into text the parser can read, without losing the
+ * ability to report positions in the file as the user sees it.
+ *
+ * Driver sources come from Windows editors: UTF-8 with or without a BOM, UTF-16 with a BOM
+ * (Visual Studio's "Unicode" save), CP-1252 bytes from old code, CRLF line endings. Offsets
+ * are kept in UTF-16 code units of the decoded text, which is what SARIF's default
+ * `columnKind` (utf16CodeUnits) expects and what the parser reports.
+ */
+
+export type SourceEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'latin-1';
+
+export interface DecodedSource {
+  readonly text: string;
+  readonly encoding: SourceEncoding;
+  /** True when bytes were not valid in the detected encoding and a fallback was used. */
+  readonly lossy: boolean;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function decodeSource(bytes: Uint8Array): DecodedSource {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return decodeUtf8(bytes.subarray(3), 'utf-8-bom');
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le', lossy: false };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be', lossy: false };
+  }
+  return decodeUtf8(bytes, 'utf-8');
+}
+
+function decodeUtf8(bytes: Uint8Array, encoding: SourceEncoding): DecodedSource {
+  try {
+    return { text: strictUtf8.decode(bytes), encoding, lossy: false };
+  } catch {
+    // Not UTF-8: old driver sources are usually CP-1252. Latin-1 maps every byte to one
+    // character, so offsets and columns stay one-to-one with the bytes of the file.
+    return { text: new TextDecoder('latin1').decode(bytes), encoding: 'latin-1', lossy: true };
+  }
+}
+
+/** A 1-based line and column, plus the 0-based offset in the decoded text. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+}
+
+/**
+ * Maps offsets to lines and columns. CR, LF and CRLF each end a line, as in SARIF, so a file
+ * with CRLF or mixed endings reports the line numbers an editor shows.
+ */
+export class LineIndex {
+  private readonly starts: number[];
+
+  constructor(text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 10) {
+        starts.push(i + 1);
+      } else if (ch === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo]! + 1, offset };
+  }
+
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line - 1, this.starts.length - 1))]!;
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * Finds the source files under the paths a user names, and groups them into driver units.
+ *
+ * A tree can hold many drivers whose function names collide (every sample has an
+ * `EvtIoRead`), so the call graph is built per unit and never links two drivers. A unit is
+ * one driver project: the ClCompile items of a `.vcxproj`; else the sources below a
+ * directory holding an `.inf`/`.inx` or a `sources` file; else everything under a path the
+ * user named. Headers are shared: each unit takes the headers its sources include.
+ */
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+export const SOURCE_EXTENSIONS = /\.(c|cpp|cxx|cc|c\+\+)$/i;
+export const HEADER_EXTENSIONS = /\.(h|hpp|hxx|hh|inl)$/i;
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.svn', '.hg', '.vs', 'x64', 'Debug', 'Release', 'ARM64']);
+
+export interface SkippedPath {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface DriverUnit {
+  /** What defines the unit: a `.vcxproj`, a directory with an INF or `sources`, or a named path. */
+  readonly name: string;
+  readonly kind: 'vcxproj' | 'inf' | 'sources' | 'path';
+  /** Root-relative paths of the unit's sources and of the headers they include. */
+  readonly files: readonly string[];
+  /** Root-relative path of the directory the unit was found in. */
+  readonly directory: string;
+}
+
+export interface Discovery {
+  /** Absolute directory every reported path is relative to. */
+  readonly root: string;
+  /** Root-relative paths (forward slashes) of every source and header found. */
+  readonly files: readonly string[];
+  readonly units: readonly DriverUnit[];
+  readonly skipped: readonly SkippedPath[];
+  /** INF/INX files per unit directory, for rules that read them. */
+  readonly markers: readonly string[];
+}
+
+export function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/** The deepest directory that contains every input path. */
+export function commonRoot(inputs: readonly string[]): string {
+  const dirs = inputs.map((p) => {
+    const abs = resolve(p);
+    try {
+      return statSync(abs).isDirectory() ? abs : dirname(abs);
+    } catch {
+      return dirname(abs);
+    }
+  });
+  let root = dirs[0] ?? process.cwd();
+  for (const d of dirs.slice(1)) {
+    while (root !== dirname(root) && !(d === root || d.startsWith(root.endsWith(sep) ? root : root + sep))) {
+      root = dirname(root);
+    }
+  }
+  return root;
+}
+
+interface Walked {
+  sources: string[];
+  headers: string[];
+  projects: string[];
+  infs: string[];
+  sourcesFiles: string[];
+}
+
+export function discover(inputs: readonly string[], rootOverride?: string): Discovery {
+  const root = rootOverride ? resolve(rootOverride) : commonRoot(inputs);
+  const skipped: SkippedPath[] = [];
+  const walked: Walked = { sources: [], headers: [], projects: [], infs: [], sourcesFiles: [] };
+  const inputUnits: { dir: string; files: Set<string> }[] = [];
+  const seenDirs = new Set<string>();
+
+  for (const input of inputs) {
+    const abs = resolve(input);
+    const rel = toPosix(relative(root, abs)) || '.';
+    let stats;
+    try {
+      stats = statSync(abs);
+    } catch (error) {
+      skipped.push({ path: rel, reason: describeFsError(error, 'cannot be read') });
+      continue;
+    }
+    if (stats.isDirectory()) {
+      const before = walked.sources.length;
+      walkDirectory(abs, root, walked, skipped, seenDirs);
+      inputUnits.push({ dir: abs, files: new Set(walked.sources.slice(before)) });
+    } else if (SOURCE_EXTENSIONS.test(abs)) {
+      walked.sources.push(abs);
+      inputUnits.push({ dir: dirname(abs), files: new Set([abs]) });
+    } else if (HEADER_EXTENSIONS.test(abs)) {
+      walked.headers.push(abs);
+      inputUnits.push({ dir: dirname(abs), files: new Set([abs]) });
+    } else if (/\.vcxproj$/i.test(abs)) {
+      walked.projects.push(abs);
+    } else {
+      skipped.push({ path: rel, reason: 'not a C or C++ source, header or .vcxproj' });
+    }
+  }
+
+  const sources = unique(walked.sources);
+  const headers = unique(walked.headers);
+  const headerIndex = indexHeaders(headers);
+  const claimed = new Set<string>();
+  const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[] }[] = [];
+
+  for (const project of unique(walked.projects)) {
+    const items = readProjectSources(project, skipped, root);
+    if (items.length === 0) continue;
+    for (const item of items) {
+      claimed.add(item);
+      if (!sources.includes(item)) sources.push(item);
+    }
+    units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items });
+  }
+
+  const markerDirs = new Map<string, DriverUnit['kind']>();
+  for (const inf of walked.infs) markerDirs.set(dirname(inf), 'inf');
+  for (const s of walked.sourcesFiles) if (!markerDirs.has(dirname(s))) markerDirs.set(dirname(s), 'sources');
+  const byMarker = new Map<string, string[]>();
+  const leftover: string[] = [];
+  for (const file of sources) {
+    if (claimed.has(file)) continue;
+    const marker = nearestMarker(file, markerDirs, root);
+    if (marker) {
+      const list = byMarker.get(marker) ?? [];
+      list.push(file);
+      byMarker.set(marker, list);
+    } else {
+      leftover.push(file);
+    }
+  }
+  for (const [dir, files] of byMarker) units.push({ name: dir, kind: markerDirs.get(dir)!, dir, sources: files });
+  for (const input of inputUnits) {
+    const files = leftover.filter((f) => input.files.has(f));
+    if (files.length > 0) units.push({ name: input.dir, kind: 'path', dir: input.dir, sources: files });
+  }
+  // Headers named on the command line, or found with no source including them, are read alone.
+  const included = new Set<string>();
+  const finished: DriverUnit[] = units.map((u) => {
+    const withHeaders = includeClosure(u.sources, headerIndex);
+    for (const h of withHeaders) included.add(h);
+    return {
+      name: toPosix(relative(root, u.name)) || '.',
+      kind: u.kind,
+      directory: toPosix(relative(root, u.dir)) || '.',
+      files: [...u.sources, ...withHeaders].map((f) => toPosix(relative(root, f))).sort(),
+    };
+  });
+  const lonelyHeaders = headers.filter((h) => !included.has(h));
+  if (lonelyHeaders.length > 0 && sources.length === 0) {
+    finished.push({ name: '.', kind: 'path', directory: '.', files: lonelyHeaders.map((f) => toPosix(relative(root, f))).sort() });
+  }
+  finished.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files = unique([...sources, ...headers]).map((f) => toPosix(relative(root, f))).sort();
+  return { root, files, units: finished, skipped, markers: walked.infs.map((f) => toPosix(relative(root, f))).sort() };
+}
+
+function walkDirectory(start: string, root: string, walked: Walked, skipped: SkippedPath[], seenDirs: Set<string>): void {
+  const stack = [start];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch (error) {
+      skipped.push({ path: toPosix(relative(root, dir)), reason: describeFsError(error, 'cannot be read') });
+      continue;
+    }
+    if (seenDirs.has(real)) continue;
+    seenDirs.add(real);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ path: toPosix(relative(root, dir)), reason: describeFsError(error, 'directory cannot be read') });
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isSymbolicLink()) {
+        // Links are not followed: they can leave the scanned tree or loop back into it.
+        if (SOURCE_EXTENSIONS.test(entry.name) || HEADER_EXTENSIONS.test(entry.name)) {
+          skipped.push({ path: toPosix(relative(root, full)), reason: 'symbolic link (not followed)' });
+        }
+        continue;
+      }
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.')) stack.push(full);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      if (SOURCE_EXTENSIONS.test(entry.name)) walked.sources.push(full);
+      else if (HEADER_EXTENSIONS.test(entry.name)) walked.headers.push(full);
+      else if (/\.vcxproj$/i.test(entry.name)) walked.projects.push(full);
+      else if (/\.(inf|inx)$/i.test(entry.name)) walked.infs.push(full);
+      else if (entry.name.toLowerCase() === 'sources') walked.sourcesFiles.push(full);
+    }
+  }
+}
+
+/** The `<ClCompile Include="…">` items of a project, resolved to files that exist. */
+function readProjectSources(project: string, skipped: SkippedPath[], root: string): string[] {
+  let xml: string;
+  try {
+    xml = readFileSync(project, 'utf8').replace(/^\uFEFF/, '');
+  } catch (error) {
+    skipped.push({ path: toPosix(relative(root, project)), reason: describeFsError(error, 'project cannot be read') });
+    return [];
+  }
+  const items: string[] = [];
+  const listedItems = [...xml.matchAll(/<ClCompile\s+Include\s*=\s*"([^"]+)"/gi)].flatMap((m) => m[1]!.split(';'));
+  for (const item of listedItems) {
+    if (item.trim() === '') continue;
+    const raw = item.trim().replace(/\$\(MSBuildThisFileDirectory\)/gi, '').replace(/\\/g, '/');
+    if (raw.includes('$(') || raw.includes('@(') || raw.includes('%(') || raw.includes('*')) continue;
+    const listed = isAbsolute(raw) ? raw : resolve(dirname(project), raw);
+    // MSBuild runs on Windows: the project may spell a file with other letter case.
+    const file = existingPath(listed);
+    if (file && SOURCE_EXTENSIONS.test(file)) items.push(file);
+    else if (!file) skipped.push({ path: toPosix(relative(root, listed)), reason: `listed in ${basename(project)} but not found` });
+  }
+  return unique(items);
+}
+
+/** The path as it exists on disk, matching each component without regard to letter case. */
+function existingPath(path: string): string | undefined {
+  try {
+    if (statSync(path).isFile()) return path;
+  } catch {
+    // fall through to the case-insensitive search
+  }
+  const parent = dirname(path);
+  if (parent === path) return undefined;
+  const dir = existsDirectory(parent) ? parent : existingDirectory(parent);
+  if (!dir) return undefined;
+  try {
+    const want = basename(path).toLowerCase();
+    const match = readdirSync(dir).find((n) => n.toLowerCase() === want);
+    return match ? join(dir, match) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function existsDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function existingDirectory(path: string): string | undefined {
+  const parent = dirname(path);
+  if (parent === path) return undefined;
+  const base = existsDirectory(parent) ? parent : existingDirectory(parent);
+  if (!base) return undefined;
+  try {
+    const want = basename(path).toLowerCase();
+    const match = readdirSync(base, { withFileTypes: true }).find((e) => e.isDirectory() && e.name.toLowerCase() === want);
+    return match ? join(base, match.name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function nearestMarker(file: string, markers: Map<string, unknown>, root: string): string | undefined {
+  let dir = dirname(file);
+  for (;;) {
+    if (markers.has(dir)) return dir;
+    if (dir === root || dir === dirname(dir) || !dir.startsWith(root)) return undefined;
+    dir = dirname(dir);
+  }
+}
+
+function indexHeaders(headers: readonly string[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const h of headers) {
+    const key = basename(h).toLowerCase();
+    const list = index.get(key) ?? [];
+    list.push(h);
+    index.set(key, list);
+  }
+  return index;
+}
+
+/**
+ * Headers reached from the sources through quoted or angled includes, resolved by name among
+ * the scanned headers: next to the includer first, else the one sharing the longest path.
+ */
+function includeClosure(sources: readonly string[], headerIndex: Map<string, string[]>): string[] {
+  const result = new Set<string>();
+  const queue = [...sources];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    for (const name of readIncludes(file)) {
+      const candidates = headerIndex.get(basename(name.replace(/\\/g, '/')).toLowerCase());
+      if (!candidates) continue;
+      const header = closestTo(file, candidates);
+      if (!result.has(header)) {
+        result.add(header);
+        queue.push(header);
+      }
+    }
+  }
+  return [...result];
+}
+
+const includeCache = new Map<string, string[]>();
+
+function readIncludes(file: string): string[] {
+  let cached = includeCache.get(file);
+  if (cached) return cached;
+  cached = [];
+  try {
+    const text = readFileSync(file, 'latin1');
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*["<]([^">\r\n]+)[">]/gm)) cached.push(m[1]!);
+  } catch {
+    // An unreadable header is reported when it is parsed; here it simply adds no includes.
+  }
+  includeCache.set(file, cached);
+  return cached;
+}
+
+function closestTo(file: string, candidates: readonly string[]): string {
+  let best = candidates[0]!;
+  let bestScore = -1;
+  for (const c of candidates) {
+    const score = sharedPrefixLength(dirname(file), dirname(c));
+    if (score > bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function sharedPrefixLength(a: string, b: string): number {
+  const pa = a.split(sep);
+  const pb = b.split(sep);
+  let i = 0;
+  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
+  return i;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+export function describeFsError(error: unknown, fallback: string): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'ELOOP') return 'symbolic link loop';
+  return fallback;
+}
+
+export function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The fixture harness: each rule folder under test/fixtures holds driver fragments annotated
+ * with the findings they must produce (`// expect:`) and the good twins that must stay silent
+ * (`// ok:`). Any unexpected finding, of any rule, fails; so does any missing one.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { check } from '../src/engine/check.js';
+import { RULES } from '../src/rules/index.js';
+import { annotations, findingKey, fixtureEntries, key } from './fixture-harness.js';
+import { fixturesDir } from './paths.js';
+
+const ruleDirs = readdirSync(fixturesDir).sort();
+
+describe('fixtures', () => {
+  for (const ruleDir of ruleDirs) {
+    const dir = join(fixturesDir, ruleDir);
+    describe(ruleDir, () => {
+      for (const entry of fixtureEntries(dir)) {
+        it(entry.slice(dir.length + 1), async () => {
+          const result = await check({ paths: [entry], root: dir });
+          assert.deepEqual(result.skipped, [], 'every fixture file is analyzed');
+          const actual = result.findings.map(findingKey).sort();
+          const expected = annotations(entry, dir, 'expect').map(key).sort();
+          const missing = expected.filter((e) => !actual.includes(e));
+          const unexpected = actual.filter((a) => !expected.includes(a));
+          const detail = unexpected
+            .map((u) => {
+              const f = result.findings.find((x) => findingKey(x) === u)!;
+              return `${u}\n    ${f.message}\n${f.steps.map((s) => `      ${s.location.path}:${s.location.span.start.line}: ${s.message}`).join('\n')}`;
+            })
+            .join('\n');
+          assert.deepEqual({ missing, unexpected }, { missing: [], unexpected: [] }, detail);
+          for (const ok of annotations(entry, dir, 'ok')) {
+            assert.ok(!actual.includes(key(ok)), `a good case must stay silent: ${key(ok)}`);
+          }
+        });
+      }
+    });
+  }
+
+  it('every rule has fixtures with at least one bad and one good case', () => {
+    for (const rule of RULES) {
+      const dir = join(fixturesDir, rule.meta.id);
+      assert.ok(ruleDirs.includes(rule.meta.id), `${rule.meta.id} has a fixture folder`);
+      const expects = fixtureEntries(dir).flatMap((e) => annotations(e, dir, 'expect')).filter((a) => a.ruleId === rule.meta.id);
+      const oks = fixtureEntries(dir).flatMap((e) => annotations(e, dir, 'ok')).filter((a) => a.ruleId === rule.meta.id);
+      assert.ok(expects.length > 0, `${rule.meta.id} has a bad case`);
+      assert.ok(oks.length > 0, `${rule.meta.id} has a good case`);
+    }
+  });
+});
