@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { check } from '../src/engine/check.js';
 import { RULES } from '../src/rules/index.js';
 import { annotations, findingKey, fixtureEntries, key } from './fixture-harness.js';
-import { fixturesDir } from './paths.js';
+import { examplesDir, fixturesDir } from './paths.js';
 
 const ruleDirs = readdirSync(fixturesDir).sort();
 
@@ -50,5 +50,16 @@ describe('fixtures', () => {
       assert.ok(expects.length > 0, `${rule.meta.id} has a bad case`);
       assert.ok(oks.length > 0, `${rule.meta.id} has a good case`);
     }
+  });
+});
+
+describe('example driver', () => {
+  it('reports exactly the findings its sources are annotated with', async () => {
+    const result = await check({ paths: [examplesDir] });
+    const actual = result.findings.map(findingKey).sort();
+    const expected = annotations(examplesDir, examplesDir, 'expect').map(key).sort();
+    assert.deepEqual(actual, expected);
+    assert.equal(result.units.length, 1, 'the .vcxproj makes one driver unit');
+    assert.equal(result.units[0]!.kind, 'vcxproj');
   });
 });

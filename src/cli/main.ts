@@ -2,7 +2,7 @@
  * The command line: a thin shell over the engine. Exit codes: 0 no findings, 1 findings,
  * 2 usage or internal error (with a message on stderr).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { check } from '../engine/check.js';
@@ -50,6 +50,8 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     .option('--max-file-size <bytes>', 'skip files larger than this', String(16 * 1024 * 1024))
     .option('--parse-timeout <ms>', 'skip a file whose parse takes longer than this', '20000')
     .action(async (paths: string[], flags: CheckFlags) => {
+      const missing = paths.filter((p) => !existsSync(p));
+      if (missing.length > 0) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
       const maxFileBytes = positiveInteger(flags.maxFileSize, '--max-file-size');
       const parseTimeoutMs = positiveInteger(flags.parseTimeout, '--parse-timeout');
       const result = await check({ paths, ...(flags.root ? { root: flags.root } : {}), limits: { maxFileBytes, parseTimeoutMs } });

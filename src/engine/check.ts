@@ -38,7 +38,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const unitFiles = unit.files.map((f) => facts.get(f)).filter((f): f is FileFacts => f !== undefined);
     if (unitFiles.length === 0) continue;
     const model = new DriverModel(unit, unitFiles);
-    for (const rule of rules) {
+    // Every rule so far is about kernel-mode execution; a UMDF driver is summarised, not checked.
+    for (const rule of model.isUserMode ? [] : rules) {
       let raw: RuleFinding[];
       try {
         raw = rule.check(model);
@@ -55,6 +56,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     units.push({
       name: unit.name,
       kind: unit.kind,
+      ...(unit.driverType ? { driverType: unit.driverType } : {}),
       files: unitFiles.length,
       functions: model.functions.all.length,
       callbacks: model.callbacks.length,

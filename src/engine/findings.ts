@@ -40,6 +40,8 @@ export interface SkippedFile {
 export interface UnitSummary {
   readonly name: string;
   readonly kind: string;
+  /** The project's DriverType; UMDF units are read but kernel-mode rules are not run on them. */
+  readonly driverType?: string;
   readonly files: number;
   readonly functions: number;
   readonly callbacks: number;

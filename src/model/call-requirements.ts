@@ -19,6 +19,8 @@ export interface CallRequirement {
   readonly source: string;
   /** Where the argument that decides the requirement was set, if elsewhere. */
   readonly decidedAt?: Location;
+  /** What is set there, for the path step. */
+  readonly decidedWhat?: string;
 }
 
 type Decider = (site: CallSite) => CallRequirement | undefined | null;
@@ -47,7 +49,7 @@ const DECIDERS: Readonly<Record<string, Decider>> = {
       max: 'PASSIVE',
       why: 'WdfRequestSend with WDF_REQUEST_SEND_OPTION_SYNCHRONOUS waits for the request to complete, which requires PASSIVE_LEVEL',
       source: DDI_REFERENCE,
-      ...(options.setAt ? { decidedAt: options.setAt } : {}),
+      ...(options.setAt ? { decidedAt: options.setAt, decidedWhat: 'WDF_REQUEST_SEND_OPTION_SYNCHRONOUS is set in the send options here' } : {}),
     };
   },
   KeWaitForSingleObject: waitTimeout('KeWaitForSingleObject', 4, 'APC'),
@@ -103,6 +105,7 @@ function ownFunctionRequirement(site: CallSite): CallRequirement | undefined {
     why: `${loosest.name} is annotated ${loosest.text}`,
     source: 'SAL annotation',
     decidedAt: at(loosest.location.file, loosest.location.span),
+    decidedWhat: `${loosest.name} is annotated ${loosest.text} here`,
   };
 }
 

@@ -48,7 +48,10 @@ export function findCallbacks(index: FunctionIndex, objects: WdfObjects, files: 
     const roleType = FIELD_ROLES[field];
     if (!roleType) return;
     const object = objectOfField.get(`${location.file}:${location.span.start.offset}`);
-    for (const target of index.resolveName(value, fn, fn.file)) {
+    // `cond ? FatFsdRead : FatFsdWrite` registers whichever branch is taken: both.
+    const choice = /^[^?]+\?\s*&?\s*([A-Za-z_][\w:]*)\s*:\s*&?\s*([A-Za-z_][\w:]*)$/.exec(value);
+    const names = choice ? [choice[1]!, choice[2]!] : [value];
+    for (const target of names.flatMap((n) => index.resolveName(n, fn, fn.file))) {
       add({ fn: target, roleType, how, location, declaredOnly: false, ...(object ? { object } : {}) });
     }
   };

@@ -28,7 +28,12 @@ export class DriverModel {
     readonly unit: DriverUnit,
     readonly files: readonly FileFacts[],
   ) {
-    this.functions = new FunctionIndex(files, (name) => isKnownRoleType(name) || name in ROLE_OVERRIDES);
+    this.functions = new FunctionIndex(files, (name) => isKnownRoleType(name) || name in ROLE_OVERRIDES, new Map(unit.defines));
+  }
+
+  /** A UMDF driver runs in a user-mode host process: kernel IRQL and context rules do not apply. */
+  get isUserMode(): boolean {
+    return this.unit.driverType?.toUpperCase() === 'UMDF';
   }
 
   get objects(): WdfObjects {

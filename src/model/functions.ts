@@ -5,6 +5,7 @@
  */
 import type { AnnotationFact, CallFact, FileFacts, FunctionFact, Span } from '../parser/facts.js';
 import type { Location } from './location.js';
+import { isCompiled } from './preprocessor.js';
 
 export interface LocatedAnnotation extends AnnotationFact {
   readonly file: string;
@@ -42,7 +43,12 @@ export class FunctionIndex {
   private readonly sitesOf = new Map<number, CallSite[]>();
   private readonly callersOf = new Map<number, CallSite[]>();
 
-  constructor(files: readonly FileFacts[], isRoleType: (name: string) => boolean) {
+  constructor(
+    files: readonly FileFacts[],
+    isRoleType: (name: string) => boolean,
+    /** Macros the unit's project defines: definitions in branches they rule out are not compiled. */
+    defines: ReadonlyMap<string, string> = new Map(),
+  ) {
     const prototypeAnnotations = new Map<string, LocatedAnnotation[]>();
     const declaredRoles = new Map<string, { roleType: string; location: Location }[]>();
     for (const file of files) {
@@ -63,6 +69,7 @@ export class FunctionIndex {
       if (file.language === 'cpp') this.cppFiles.add(file.path);
       const allocText = new Map(file.allocText.map((a) => [a.name, a]));
       for (const fact of file.functions) {
+        if (!isCompiled(fact.conditions, defines)) continue;
         const own: LocatedAnnotation[] = fact.annotations.map((a) => ({ ...a, file: file.path }));
         for (const a of fact.annotations) addFunctionClass(declaredRoles, fact.name, a, file.path, isRoleType);
         const placed = allocText.get(fact.name);

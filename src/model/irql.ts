@@ -7,6 +7,7 @@
  * size of the call graph, and recursion-safe.
  */
 import { IRQL_QUERIES } from '../knowledge/locks.js';
+import { QUEUE_IO_ROLES } from '../knowledge/registrations.js';
 import type { Callback } from './callbacks.js';
 import { callbackLevel } from './callback-irql.js';
 import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
@@ -17,22 +18,35 @@ import { heldAt, type LockRegion } from './locks.js';
 import type { WdfObjects } from './wdf-objects.js';
 
 export type IrqlWitness =
-  | { readonly kind: 'root'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly steps: readonly PathStep[] }
+  | { readonly kind: 'root'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly steps: readonly PathStep[]; readonly roleType?: string }
   | { readonly kind: 'call'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly from?: IrqlWitness; readonly site: CallSite; readonly lock?: LockRegion };
 
 export interface LevelAtCall {
   readonly level: IrqlLevel;
   readonly steps: readonly PathStep[];
+  /** What raises the IRQL there: a held lock, a WDF queue without a passive constraint, or another callback. */
+  readonly cause: 'lock' | 'queue' | 'callback';
 }
+
+/**
+ * Conditions under which code runs at a lower IRQL than its callback may: a minifilter's
+ * draining post-callback and a shared post-callback's create branch. Calls under them are
+ * not judged, and their callees are not raised.
+ */
+const LOWERING_GUARDS = [/\bFLTFL_POST_OPERATION_DRAINING\b/, /MajorFunction\s*==\s*IRP_MJ_CREATE\b/, /\bIRP_MJ_CREATE\s*==/];
 
 export class IrqlAnalysis {
   private readonly best = new Map<number, IrqlWitness>();
+  private readonly passiveInterrupts: boolean;
 
   constructor(
     index: FunctionIndex,
     callbacks: readonly Callback[],
     objects: WdfObjects,
   ) {
+    this.passiveInterrupts = objects.all.some(
+      (o) => o.kind === 'interrupt' && o.config.kind === 'known' && /^(TRUE|WdfTrue|1)$/.test(o.config.fields.get('PassiveHandling')?.value.replace(/\s+/g, '') ?? ''),
+    );
     const queue: FunctionInfo[] = [];
     const offer = (w: IrqlWitness): void => {
       const current = this.best.get(w.fn.id);
@@ -42,7 +56,7 @@ export class IrqlAnalysis {
     };
     for (const cb of callbacks) {
       const level = callbackLevel(cb, objects);
-      if (level) offer({ kind: 'root', fn: cb.fn, level: level.level, steps: level.steps });
+      if (level) offer({ kind: 'root', fn: cb.fn, level: level.level, steps: level.steps, roleType: cb.roleType });
     }
     for (const fn of index.all) {
       const declared = annotatedIrql(fn);
@@ -61,7 +75,7 @@ export class IrqlAnalysis {
         for (const callee of site.callees) {
           const contract = annotatedIrql(callee);
           const level = contract?.atMost ? lower(at.level, contract.atMost) : at.level;
-          const lock = heldAt(fn, site.call.span.start.offset);
+          const lock = heldAt(fn, site.call.span.start.offset, this.passiveInterrupts);
           offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...(lock && (!w || rank(lock.level) > rank(w.level)) ? { lock } : {}) });
         }
       }
@@ -84,14 +98,15 @@ export class IrqlAnalysis {
     const fn = site.caller;
     const offset = site.call.span.start.offset;
     if (checksIrqlBefore(fn, offset)) return undefined;
+    if (site.call.guards.some((g) => LOWERING_GUARDS.some((re) => re.test(g)))) return undefined;
     const w = this.best.get(fn.id);
-    const lock = heldAt(fn, offset);
+    const lock = heldAt(fn, offset, this.passiveInterrupts);
     if (!w && !lock) return undefined;
     if (lock && (!w || rank(lock.level) > rank(w.level))) {
       const acquired = step(at(fn.file, lock.acquire.span), `${lock.what} acquired here raises the IRQL to ${irqlName(lock.level)}`);
-      return { level: w ? higher(w.level, lock.level) : lock.level, steps: [...(w ? this.path(w) : []), acquired] };
+      return { level: w ? higher(w.level, lock.level) : lock.level, steps: [...(w ? this.path(w) : []), acquired], cause: 'lock' };
     }
-    return { level: w!.level, steps: this.path(w!) };
+    return { level: w!.level, steps: this.path(w!), cause: causeOf(w!) };
   }
 
   /** The path steps from a root to the entry of the witness's function. */
@@ -112,6 +127,15 @@ export class IrqlAnalysis {
     }
     return steps;
   }
+}
+
+/** Where a witness's level comes from: the lock that raised it on the way, or its root callback. */
+function causeOf(w: IrqlWitness): LevelAtCall['cause'] {
+  for (let cur: IrqlWitness | undefined = w; cur; cur = cur.kind === 'call' ? cur.from : undefined) {
+    if (cur.kind === 'call' && cur.lock && (!cur.from || rank(cur.lock.level) > rank(cur.from.level))) return 'lock';
+    if (cur.kind === 'root') return cur.roleType && QUEUE_IO_ROLES.has(cur.roleType) ? 'queue' : 'callback';
+  }
+  return 'callback';
 }
 
 const irqlCheckCache = new WeakMap<FunctionInfo, number>();

@@ -20,9 +20,32 @@ export interface LockRegion {
 
 const cache = new WeakMap<FunctionInfo, readonly LockRegion[]>();
 
-const keyOf = (arg: string | undefined): string => (arg ?? '').replace(/^&\s*/, '').replace(/\s+/g, '');
+/** `&(ctx->Lock)`, `(PKSPIN_LOCK)&ctx->Lock` and `&ctx->Lock` name the same lock. */
+export function lockKey(arg: string | undefined): string {
+  let key = (arg ?? '').replace(/\s+/g, '');
+  for (;;) {
+    const before = key;
+    key = key.replace(/^\((?:[A-Za-z_]\w*\*?|struct[A-Za-z_]\w*\*?)\)(?=[&\w(])/, '');
+    key = key.replace(/^&/, '');
+    if (/^\(.*\)$/.test(key) && balanced(key.slice(1, -1))) key = key.slice(1, -1);
+    if (key === before) return key;
+  }
+}
 
-export function lockRegions(fn: FunctionInfo): readonly LockRegion[] {
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/**
+ * @param passiveInterrupts the unit creates interrupts with passive-level handling, whose
+ * WdfInterruptAcquireLock takes a wait lock at PASSIVE_LEVEL rather than raising to DIRQL.
+ */
+export function lockRegions(fn: FunctionInfo, passiveInterrupts = false): readonly LockRegion[] {
   const cached = cache.get(fn);
   if (cached) return cached;
   const regions: LockRegion[] = [];
@@ -30,10 +53,15 @@ export function lockRegions(fn: FunctionInfo): readonly LockRegion[] {
   calls.forEach((call, i) => {
     const shape = LOCK_ACQUIRES[call.callee];
     if (!shape || call.calleeKind !== 'identifier') return;
+    if (passiveInterrupts && call.callee === 'WdfInterruptAcquireLock') return;
     const level = shape.raisesTo === 'argument' ? parseIrql(call.args[0] ?? '') : shape.raisesTo;
     if (!level) return;
-    const key = keyOf(call.args[shape.key]);
-    const release = calls.slice(i + 1).find((c) => shape.releasedBy.includes(c.callee) && keyOf(c.args[shape.releaseKey]) === key);
+    // The release of the same lock; else, so that a lock named two ways never stretches a
+    // region past its real end, the next release of the same kind.
+    const key = lockKey(call.args[shape.key]);
+    const aliases = aliasesOf(fn, key, call.span.start.offset);
+    const releases = calls.slice(i + 1).filter((c) => shape.releasedBy.includes(c.callee));
+    const release = releases.find((c) => aliases.has(lockKey(c.args[shape.releaseKey]))) ?? releases[0];
     const end = Math.min(release ? release.span.start.offset : Number.MAX_SAFE_INTEGER, call.scopeEnd);
     regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, start: call.span.end.offset, end });
   });
@@ -41,10 +69,29 @@ export function lockRegions(fn: FunctionInfo): readonly LockRegion[] {
   return regions;
 }
 
+/** The names a lock goes by at an acquire: itself and a local it was copied from or into. */
+function aliasesOf(fn: FunctionInfo, key: string, offset: number): Set<string> {
+  const names = new Set([key]);
+  for (const local of fn.fact.locals) {
+    if (local.span.start.offset >= offset || local.init?.kind !== 'expr') continue;
+    const value = lockKey(local.init.text);
+    if (local.name === key) names.add(value);
+    if (value === key) names.add(local.name);
+  }
+  for (const a of fn.fact.assignments) {
+    if (a.span.start.offset >= offset || a.operator !== '=') continue;
+    const lhs = lockKey(a.lhs);
+    const rhs = lockKey(a.rhs);
+    if (lhs === key) names.add(rhs);
+    if (rhs === key) names.add(lhs);
+  }
+  return names;
+}
+
 /** The highest lock region holding at `offset`, if any. */
-export function heldAt(fn: FunctionInfo, offset: number): LockRegion | undefined {
+export function heldAt(fn: FunctionInfo, offset: number, passiveInterrupts = false): LockRegion | undefined {
   let best: LockRegion | undefined;
-  for (const r of lockRegions(fn)) {
+  for (const r of lockRegions(fn, passiveInterrupts)) {
     if (r.start <= offset && offset < r.end && (!best || rank(r.level) > rank(best.level))) best = r;
   }
   return best;

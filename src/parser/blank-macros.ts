@@ -24,8 +24,17 @@ export type PragmaFact =
   | { readonly kind: 'alloc_text'; readonly section: string; readonly functions: readonly string[]; readonly offset: number }
   | { readonly kind: 'code_seg'; readonly action: 'set' | 'push' | 'pop' | 'reset'; readonly section: string | null; readonly offset: number };
 
+/** One `#if` branch kept between top-level declarations, with what must hold for it to be compiled. */
+export interface ConditionalRegion {
+  readonly start: number;
+  readonly end: number;
+  /** Conditions of this branch and of the branches enclosing it: `expr` must evaluate to `holds`. */
+  readonly conditions: readonly { readonly expr: string; readonly holds: boolean }[];
+}
+
 export interface BlankedSource {
   readonly text: string;
+  readonly regions: readonly ConditionalRegion[];
   readonly annotations: readonly RemovedAnnotation[];
   readonly pragmas: readonly PragmaFact[];
 }
@@ -40,8 +49,16 @@ const PLAIN_MACROS = new Set([
   'DECLSPEC_NOTHROW', 'DECLSPEC_CACHEALIGN', 'DECLSPEC_GUARDNOCF', 'DECLSPEC_SAFEBUFFERS',
   '__unaligned', 'UNALIGNED', '__ptr64', '__ptr32', 'POINTER_64', 'POINTER_32', '__restrict',
   'PAGED_CODE_SEG', 'PAGE_CODE_SEG', 'INIT_CODE_SEG', 'NONPAGED_CODE_SEG', 'LOCKED_CODE_SEG',
-  'PAGEDX', 'NONPAGEDX',
+  'PAGEDX', 'NONPAGEDX', 'FLTAPI', 'STDMETHODCALLTYPE', 'WINAPIV', 'NTSYSAPI_N', 'KSDDKAPI', '__RPC_FAR',
 ]);
+
+/**
+ * C sources of file systems (fastfat, cdfs) write structured exception handling through
+ * macros: `try`, `except(...)`, `finally`, `leave`. In C they are not keywords; blanking them
+ * leaves plain blocks, which keep every statement and call in order.
+ */
+const C_SEH_MACROS = new Set(['try', 'finally', 'leave']);
+const C_SEH_WITH_FILTER = 'except';
 
 /** Macros that stand for `__declspec(code_seg("…"))`, as drivers commonly define them. */
 const SECTION_MACROS: Record<string, string> = {
@@ -76,7 +93,19 @@ export function sectionOfMacro(name: string): string | undefined {
   return SECTION_MACROS[name];
 }
 
-export function blankMacros(text: string): BlankedSource {
+export interface BlankOptions {
+  /** The file is C (not C++): `try`/`except`/`finally` are macros there. */
+  readonly isC?: boolean;
+}
+
+export function blankMacros(original: string, options: BlankOptions = {}): BlankedSource {
+  // tree-sitter reads a backslash-LF line continuation but not backslash-CRLF, which Windows
+  // sources are full of (in macros and in long string literals). Moving the backslash onto
+  // the CR keeps every offset and line where it was.
+  // A lone CR ends a line for the compiler (and in LineIndex) but not for tree-sitter's
+  // comments; it becomes LF, which keeps every offset.
+  const lf = original.includes('\r') ? original.replace(/\r(?!\n)/g, '\n') : original;
+  const text = lf.includes('\\\r\n') ? lf.replace(/\\\r\n/g, ' \\\n') : lf;
   const out: string[] = [];
   const annotations: RemovedAnnotation[] = [];
   const pragmas: PragmaFact[] = [];
@@ -84,6 +113,9 @@ export function blankMacros(text: string): BlankedSource {
   let lineHasCode = false;
   const n = text.length;
   let i = 0;
+  const conditionals = new ConditionalStack();
+  // Nesting of braces and parentheses in the code read so far: 0 between top-level declarations.
+  let depth = 0;
 
   const blankRange = (from: number, to: number): void => {
     out.push(text.slice(copiedUpTo, from));
@@ -112,13 +144,32 @@ export function blankMacros(text: string): BlankedSource {
       continue;
     }
     if (ch === 35 /* # */ && !lineHasCode) {
-      const end = directiveEnd(text, i);
-      const pragma = readPragma(text.slice(i, end), i);
-      if (pragma) pragmas.push(pragma);
+      let end = directiveEnd(text, i);
+      const directive = text.slice(i, end);
+      const handled = conditionals.apply(directive, depth === 0, i, end);
+      if (handled) {
+        // Inside a function or an expression, one branch of each #if group is kept (the first
+        // live one) and the directives and other branches become blank lines, so tree-sitter
+        // reads the code as the compiler would in one configuration. Between top-level
+        // declarations every branch is kept: tree-sitter reads those groups well, and each
+        // branch may define functions of its own. `#if 0` branches are dropped everywhere.
+        const lineEnd = end;
+        if (!conditionals.active) end = nextDirective(text, end);
+        if (handled === 'blank') blankRange(i, end);
+        else if (end > lineEnd) blankRange(lineEnd, end);
+      } else if (conditionals.active) {
+        const pragma = readPragma(directive, i);
+        if (pragma) pragmas.push(pragma);
+        // Drivers put `#pragma warning(suppress: …)` between a function's return type and its
+        // name; tree-sitter would split the definition there. The facts are kept above.
+        if (/^#\s*pragma\b/.test(directive)) blankRange(i, end);
+      }
       i = end;
       continue;
     }
     lineHasCode = true;
+    if (ch === 123 || ch === 40) depth++;
+    else if ((ch === 125 || ch === 41) && depth > 0) depth--;
     if (ch === 34 /* " */ || ch === 39 /* ' */) {
       i = skipQuoted(text, i, ch);
       continue;
@@ -127,6 +178,20 @@ export function blankMacros(text: string): BlankedSource {
       let j = i + 1;
       while (j < n && isIdentPart(text.charCodeAt(j))) j++;
       const word = text.slice(i, j);
+      if (options.isC && (C_SEH_MACROS.has(word) || word === C_SEH_WITH_FILTER)) {
+        let end = j;
+        if (word === C_SEH_WITH_FILTER) {
+          const open = skipSpaces(text, j);
+          if (text.charCodeAt(open) !== 40) {
+            i = j;
+            continue;
+          }
+          end = matchParen(text, open);
+        }
+        blankRange(i, end);
+        i = end;
+        continue;
+      }
       const sal = isAnnotationMacro(word);
       const withArgs = sal || MACROS_WITH_ARGUMENTS.has(word);
       if (sal || withArgs || PLAIN_MACROS.has(word)) {
@@ -155,7 +220,110 @@ export function blankMacros(text: string): BlankedSource {
     i++;
   }
   out.push(text.slice(copiedUpTo));
-  return { text: out.join(''), annotations, pragmas };
+  conditionals.closeAll(n);
+  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions };
+}
+
+/**
+ * Which branch of each `#if` group is kept. The first branch is kept unless its condition is a
+ * literal 0 (`#if 0`), in which case the next one is.
+ */
+class ConditionalStack {
+  private readonly stack: {
+    taken: boolean;
+    active: boolean;
+    parentActive: boolean;
+    transparent: boolean;
+    /** Conditions of the group's earlier branches, which are false in the later ones. */
+    earlier: string[];
+    /** The open branch of a transparent group, closed at the next directive of the group. */
+    open?: { start: number; conditions: { expr: string; holds: boolean }[] };
+  }[] = [];
+  readonly regions: ConditionalRegion[] = [];
+
+  get active(): boolean {
+    return this.stack.length === 0 || this.stack[this.stack.length - 1]!.active;
+  }
+
+  /**
+   * Updates the state for a conditional directive. Returns undefined when the directive is not
+   * a conditional; 'blank' when the directive line is to be blanked; 'keep' when tree-sitter
+   * can read the group as it is (a group between top-level declarations, `transparent`).
+   */
+  apply(directive: string, transparentHere: boolean, offset: number, lineEnd: number): 'blank' | 'keep' | undefined {
+    const m = /^#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b(.*)/s.exec(directive);
+    if (!m) return undefined;
+    const kind = m[1]!;
+    const condition = m[2]!.replace(/\/\*.*?\*\/|\/\/.*$/gm, '').replace(/\\\r?\n/g, ' ').trim();
+    const expr = kind.endsWith('ifdef') ? `defined(${condition})` : kind.endsWith('ifndef') ? `!defined(${condition})` : condition;
+    const disabled = kind === 'if' || kind === 'elif' ? /^\(?\s*0\s*\)?$/.test(condition) : false;
+    const top = this.stack[this.stack.length - 1];
+    switch (kind) {
+      case 'if':
+      case 'ifdef':
+      case 'ifndef': {
+        const parentActive = this.active;
+        const active = parentActive && !disabled;
+        const group = { taken: active || !parentActive, active, parentActive, transparent: transparentHere, earlier: [expr] };
+        this.stack.push(group);
+        if (transparentHere) this.openBranch(group, [{ expr, holds: true }], lineEnd);
+        return transparentHere ? 'keep' : 'blank';
+      }
+      case 'elif':
+      case 'elifdef':
+      case 'elifndef':
+        if (!top) return 'blank';
+        top.active = top.parentActive && (top.transparent || !top.taken) && !disabled;
+        top.taken ||= top.active;
+        if (top.transparent) {
+          this.closeBranch(top, offset);
+          this.openBranch(top, [...top.earlier.map((e) => ({ expr: e, holds: false })), { expr, holds: true }], lineEnd);
+        }
+        top.earlier.push(expr);
+        return top.transparent ? 'keep' : 'blank';
+      case 'else':
+        if (!top) return 'blank';
+        top.active = top.parentActive && (top.transparent || !top.taken);
+        top.taken = true;
+        if (top.transparent) {
+          this.closeBranch(top, offset);
+          this.openBranch(top, top.earlier.map((e) => ({ expr: e, holds: false })), lineEnd);
+        }
+        return top.transparent ? 'keep' : 'blank';
+      default: {
+        const popped = this.stack.pop();
+        if (popped?.transparent) this.closeBranch(popped, offset);
+        return popped?.transparent ? 'keep' : 'blank';
+      }
+    }
+  }
+
+  /** Closes groups left open by a missing `#endif`. */
+  closeAll(end: number): void {
+    while (this.stack.length > 0) {
+      const group = this.stack.pop()!;
+      if (group.transparent) this.closeBranch(group, end);
+    }
+  }
+
+  private openBranch(group: (typeof this.stack)[number], own: { expr: string; holds: boolean }[], start: number): void {
+    const enclosing = [...this.stack].reverse().find((g) => g !== group && g.open)?.open?.conditions ?? [];
+    group.open = { start, conditions: [...enclosing, ...own] };
+  }
+
+  private closeBranch(group: (typeof this.stack)[number], end: number): void {
+    if (group.open) this.regions.push({ start: group.open.start, end, conditions: group.open.conditions });
+    delete group.open;
+  }
+}
+
+/** Start of the next line that is a preprocessor directive, or the end of the text. */
+function nextDirective(text: string, from: number): number {
+  const re = /(^|\n)[ \t]*#/g;
+  re.lastIndex = from;
+  const m = re.exec(text);
+  if (!m) return text.length;
+  return m.index + m[1]!.length;
 }
 
 function isIdentStart(ch: number): boolean {

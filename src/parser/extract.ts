@@ -5,7 +5,7 @@
 import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
-import { blankMacros, sectionOfMacro, type PragmaFact, type RemovedAnnotation } from './blank-macros.js';
+import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation } from './blank-macros.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -43,7 +43,7 @@ export class ParseTimeoutError extends Error {}
 
 export async function extractFileFacts(path: string, source: DecodedSource, options: ParseOptions = {}): Promise<FileFacts> {
   const kind = languageForPath(path) ?? 'c';
-  const blanked = blankMacros(source.text);
+  const blanked = blankMacros(source.text, { isC: kind === 'c' });
   let language: LanguageName = kind === 'header' ? 'c' : kind;
   let tree = await parse(language, blanked.text, options);
   if (kind === 'header' && tree.rootNode.hasError) {
@@ -58,7 +58,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
     }
   }
   try {
-    const walker = new FileWalker(new LineIndex(source.text), blanked.annotations, blanked.pragmas);
+    const walker = new FileWalker(new LineIndex(source.text), blanked.annotations, blanked.pragmas, blanked.regions);
     walker.walkFile(tree.rootNode);
     return {
       path,
@@ -172,6 +172,7 @@ class FileWalker {
     readonly lines: LineIndex,
     private readonly removed: readonly RemovedAnnotation[],
     pragmas: readonly PragmaFact[],
+    private readonly regions: readonly ConditionalRegion[],
   ) {
     this.sectionAt = codeSegTimeline(pragmas);
     for (const pragma of pragmas) {
@@ -280,12 +281,13 @@ class FileWalker {
     const bodyFacts = this.readBody(body);
     const pagedCall = bodyFacts.calls.find((c) => c.callee === 'PAGED_CODE' || c.callee === 'PAGED_CODE_LOCKED');
     const section = this.sectionOf(node.startIndex, annotations);
+    const conditions = this.conditionsAt(node.startIndex);
     this.functions.push({
       name,
       qualifiedName,
       ...(owner ? { className: owner } : {}),
       isStatic: node.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static'),
-      nameSpan: this.nodeSpan(nameNode),
+      nameSpan: this.nodeSpan(unqualified(nameNode)),
       span: this.nodeSpan(node),
       params: this.readParameters(fn),
       annotations,
@@ -295,7 +297,17 @@ class FileWalker {
       assignments: bodyFacts.assignments,
       locals: bodyFacts.locals,
       returns: bodyFacts.returns,
+      ...(conditions.length > 0 ? { conditions } : {}),
     });
+  }
+
+  /** The conditions of the innermost kept `#if` branch around an offset. */
+  private conditionsAt(offset: number): readonly { expr: string; holds: boolean }[] {
+    let best: ConditionalRegion | undefined;
+    for (const r of this.regions) {
+      if (r.start <= offset && offset < r.end && (!best || r.start >= best.start)) best = r;
+    }
+    return best?.conditions ?? [];
   }
 
   private sectionOf(start: number, annotations: readonly AnnotationFact[]): FunctionFact['section'] {
@@ -551,6 +563,17 @@ function pushChildren(stack: { node: Node; className?: string }[], node: Node, c
     const child = children[i];
     if (child) stack.push(className === undefined ? { node: child } : { node: child, className });
   }
+}
+
+/** `Method` of `Class::Method` (possibly split across lines), where the finding should point. */
+function unqualified(node: Node): Node {
+  let current = node;
+  while (current.type === 'qualified_identifier') {
+    const name = current.childForFieldName('name');
+    if (!name) break;
+    current = name;
+  }
+  return current;
 }
 
 function calleeName(call: Node): string {

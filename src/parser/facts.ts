@@ -96,6 +96,8 @@ export interface FunctionFact {
   readonly locals: readonly VariableFact[];
   /** The expressions of the body's `return` statements, whitespace folded. */
   readonly returns: readonly string[];
+  /** Preprocessor conditions the definition is compiled under (`#if`/`#else` around it). */
+  readonly conditions?: readonly { readonly expr: string; readonly holds: boolean }[];
 }
 
 export interface PrototypeFact {

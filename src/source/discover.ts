@@ -27,6 +27,10 @@ export interface DriverUnit {
   readonly files: readonly string[];
   /** Root-relative path of the directory the unit was found in. */
   readonly directory: string;
+  /** The project's `<DriverType>` (KMDF, WDM, UMDF, …), or UMDF when its INF installs a UMDF service. */
+  readonly driverType?: string;
+  /** Macros the project defines in every build configuration, with their values. */
+  readonly defines: readonly (readonly [string, string])[];
 }
 
 export interface Discovery {
@@ -109,16 +113,16 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
   const headers = unique(walked.headers);
   const headerIndex = indexHeaders(headers);
   const claimed = new Set<string>();
-  const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[] }[] = [];
+  const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[]; driverType?: string; defines?: [string, string][] }[] = [];
 
   for (const project of unique(walked.projects)) {
-    const items = readProjectSources(project, skipped, root);
+    const { items, driverType, defines } = readProject(project, skipped, root);
     if (items.length === 0) continue;
     for (const item of items) {
       claimed.add(item);
       if (!sources.includes(item)) sources.push(item);
     }
-    units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items });
+    units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items, ...(driverType ? { driverType } : {}), defines });
   }
 
   const markerDirs = new Map<string, DriverUnit['kind']>();
@@ -137,7 +141,11 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
       leftover.push(file);
     }
   }
-  for (const [dir, files] of byMarker) units.push({ name: dir, kind: markerDirs.get(dir)!, dir, sources: files });
+  for (const [dir, files] of byMarker) {
+    const kind = markerDirs.get(dir)!;
+    const driverType = kind === 'inf' && installsUmdfService(walked.infs.filter((f) => dirname(f) === dir)) ? 'UMDF' : undefined;
+    units.push({ name: dir, kind, dir, sources: files, ...(driverType ? { driverType } : {}) });
+  }
   for (const input of inputUnits) {
     const files = leftover.filter((f) => input.files.has(f));
     if (files.length > 0) units.push({ name: input.dir, kind: 'path', dir: input.dir, sources: files });
@@ -152,11 +160,13 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
       kind: u.kind,
       directory: toPosix(relative(root, u.dir)) || '.',
       files: [...u.sources, ...withHeaders].map((f) => toPosix(relative(root, f))).sort(),
+      ...(u.driverType ? { driverType: u.driverType } : {}),
+      defines: u.defines ?? [],
     };
   });
   const lonelyHeaders = headers.filter((h) => !included.has(h));
   if (lonelyHeaders.length > 0 && sources.length === 0) {
-    finished.push({ name: '.', kind: 'path', directory: '.', files: lonelyHeaders.map((f) => toPosix(relative(root, f))).sort() });
+    finished.push({ name: '.', kind: 'path', directory: '.', files: lonelyHeaders.map((f) => toPosix(relative(root, f))).sort(), defines: [] });
   }
   finished.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files = unique([...sources, ...headers]).map((f) => toPosix(relative(root, f))).sort();
@@ -207,15 +217,47 @@ function walkDirectory(start: string, root: string, walked: Walked, skipped: Ski
   }
 }
 
-/** The `<ClCompile Include="…">` items of a project, resolved to files that exist. */
-function readProjectSources(project: string, skipped: SkippedPath[], root: string): string[] {
+/**
+ * A project's `<ClCompile Include="…">` items resolved to files that exist, its DriverType, and
+ * the macros every configuration defines (a macro defined in only some configurations is
+ * not certain, so it is left out).
+ */
+function readProject(project: string, skipped: SkippedPath[], root: string): { items: string[]; driverType?: string; defines: [string, string][] } {
   let xml: string;
   try {
     xml = readFileSync(project, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     skipped.push({ path: toPosix(relative(root, project)), reason: describeFsError(error, 'project cannot be read') });
-    return [];
+    return { items: [], defines: [] };
   }
+  const driverType = /<DriverType>\s*([\w]+)\s*<\/DriverType>/i.exec(xml)?.[1];
+  return { items: projectSources(xml, project, skipped, root), ...(driverType ? { driverType } : {}), defines: commonDefines(xml) };
+}
+
+function commonDefines(xml: string): [string, string][] {
+  const lists = [...xml.matchAll(/<PreprocessorDefinitions>([^<]*)<\/PreprocessorDefinitions>/gi)].map(
+    (m) => new Map(m[1]!.split(';').map((d) => d.trim()).filter((d) => /^[A-Za-z_]\w*(=.*)?$/.test(d)).map((d) => {
+      const eq = d.indexOf('=');
+      return eq < 0 ? [d, ''] as [string, string] : [d.slice(0, eq), d.slice(eq + 1)] as [string, string];
+    })),
+  );
+  const clCompileGroups = (xml.match(/<ClCompile>/gi) ?? []).length;
+  // A configuration whose ClCompile settings name no definitions defines none of them.
+  if (lists.length === 0 || lists.length < clCompileGroups) return [];
+  return [...lists[0]!].filter(([name, value]) => lists.every((l) => l.get(name) === value)).sort();
+}
+
+function installsUmdfService(infs: readonly string[]): boolean {
+  return infs.some((inf) => {
+    try {
+      return /UmdfService/i.test(readFileSync(inf, 'latin1'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+function projectSources(xml: string, project: string, skipped: SkippedPath[], root: string): string[] {
   const items: string[] = [];
   const listedItems = [...xml.matchAll(/<ClCompile\s+Include\s*=\s*"([^"]+)"/gi)].flatMap((m) => m[1]!.split(';'));
   for (const item of listedItems) {

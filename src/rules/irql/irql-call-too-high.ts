@@ -1,7 +1,13 @@
 import { requirementOf } from '../../model/call-requirements.js';
 import { irqlName, rank } from '../../model/irql-level.js';
-import { at, step, where } from '../../model/location.js';
+import { at, step } from '../../model/location.js';
 import type { Rule, RuleFinding } from '../rule.js';
+
+const ADVICE = {
+  queue: 'Set ExecutionLevel = WdfExecutionLevelPassive on the queue (or its device) so its callbacks run at PASSIVE_LEVEL, or move this work to a work item.',
+  lock: 'Release the lock before this call, or move the work to a work item.',
+  callback: 'Move this work to a work item (or a system thread), which runs at PASSIVE_LEVEL.',
+} as const;
 
 /** Reported by context-user-mapping when made in an arbitrary thread: one defect, one finding. */
 const USER_MAPPINGS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages']);
@@ -82,12 +88,12 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         const location = at(fn.file, site.call.span);
         const steps = [...at_.steps];
         if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.start.offset === location.span.start.offset)) {
-          steps.push(step(requirement.decidedAt, requirement.source === 'SAL annotation' ? `${requirement.why} (${where(requirement.decidedAt)})` : 'the argument that decides the requirement is set here'));
+          steps.push(step(requirement.decidedAt, requirement.decidedWhat ?? 'the argument that decides the requirement is set here'));
         }
         steps.push(step(location, `${requirement.why}; here the IRQL may be ${irqlName(at_.level)}`));
         findings.push({
           location,
-          message: `${site.call.callee} is called at up to ${irqlName(at_.level)}, but ${requirement.why}. Run this code at PASSIVE_LEVEL (ExecutionLevel = WdfExecutionLevelPassive on the queue or device, or a work item), or use a form that does not wait.`,
+          message: `${site.call.callee} is called at up to ${irqlName(at_.level)}, but ${requirement.why}. ${ADVICE[at_.cause]}`,
           steps,
         });
       }

@@ -74,7 +74,9 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         : step({ file: fn.file, span: asserted! }, `${fn.qualifiedName} asserts PAGED_CODE(): it may only run below DISPATCH_LEVEL`);
       findings.push({
         location: fn.location,
-        message: `${fn.qualifiedName} is pageable but may run at ${irqlName(witness.level)}, where a page fault cannot be served and the system bug-checks. Make it non-pageable, or constrain its callers to PASSIVE_LEVEL.`,
+        message: pageable
+          ? `${fn.qualifiedName} is pageable but may run at ${irqlName(witness.level)}, where a page fault cannot be served and the system bug-checks. Make it non-pageable, or constrain its callers to PASSIVE_LEVEL.`
+          : `${fn.qualifiedName} asserts PAGED_CODE() but may run at ${irqlName(witness.level)}, where the assertion fails (Driver Verifier and checked builds bug-check). Remove the assertion, or constrain its callers to PASSIVE_LEVEL.`,
         steps: [...model.irql.path(witness), marker],
       });
     }

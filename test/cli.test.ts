@@ -1,0 +1,98 @@
+/**
+ * The command line as a user runs it: exit codes, the text, JSON and SARIF reports of the
+ * bundled example driver, and the rule commands.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { RULES } from '../src/rules/index.js';
+import { cliPath, examplesDir, repoRoot } from './paths.js';
+
+function run(args: string[], cwd = repoRoot): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('drvcheck check', () => {
+  it('reports the example driver in compiler style with a code frame and the path as notes, and exits 1', () => {
+    const r = run(['check', 'examples']);
+    assert.equal(r.code, 1, r.stderr);
+    const headers = r.stdout.split('\n').filter((l) => /^examples\/fxsample\/\S+:\d+:\d+: error: .+ \[[a-z-]+\]$/.test(l));
+    const ids = new Set(headers.map((h) => /\[([a-z-]+)\]$/.exec(h)![1]));
+    assert.deepEqual([...ids].sort(), RULES.map((r) => r.meta.id).sort(), 'every rule fires on the example driver');
+    assert.match(r.stdout, /\n {2}\d+ \| .*WdfRequestSend\(IoctlRequest.*\n {2} +\| +\^~+/, 'a code frame with a caret under the call');
+    assert.match(r.stdout, /examples\/fxsample\/queue\.c:\d+:\d+: note: FxSampleEvtIoRead is registered here as the EvtIoRead/);
+    assert.match(r.stdout, /note: queue created here without ExecutionLevel = WdfExecutionLevelPassive/);
+    assert.match(r.stdout, /^drvcheck: 5 findings in 1 file, 5 files analyzed in 1 driver unit$/m);
+  });
+
+  it('exits 0 with --exit-zero, and 0 when there is nothing to report', () => {
+    assert.equal(run(['check', 'examples', '--exit-zero']).code, 0);
+    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-clean-'));
+    writeFileSync(join(dir, 'clean.c'), 'NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) { return STATUS_SUCCESS; }\n');
+    const r = run(['check', dir]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /no findings, 1 file analyzed/);
+  });
+
+  it('exits 2 with a message for usage errors', () => {
+    const badFormat = run(['check', 'examples', '--format', 'xml']);
+    assert.equal(badFormat.code, 2);
+    assert.match(badFormat.stderr, /xml/);
+    const missing = run(['check', 'no/such/dir']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no such file or directory: no\/such\/dir/);
+    const noPaths = run(['check']);
+    assert.equal(noPaths.code, 2);
+    const badLimit = run(['check', 'examples', '--max-file-size', 'lots']);
+    assert.equal(badLimit.code, 2);
+    assert.match(badLimit.stderr, /--max-file-size takes a positive whole number/);
+  });
+
+  it('writes JSON with findings, paths and the account of files', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'drvcheck-json-')), 'report.json');
+    const r = run(['check', examplesDir, '--format', 'json', '--output', out]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '', 'nothing on stdout when --output is given');
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(doc.findings.length, 5);
+    const mapping = doc.findings.find((f: { ruleId: string }) => f.ruleId === 'context-user-mapping');
+    assert.equal(mapping.location.path, 'fxsample/io.c');
+    assert.ok(mapping.location.startLine > 0 && mapping.location.startColumn > 0);
+    assert.ok(mapping.steps.length >= 2 && mapping.steps.every((s: { message: string }) => s.message.length > 0));
+    assert.match(mapping.fingerprint, /^[0-9a-f]{32}$/);
+    assert.deepEqual(
+      doc.analyzed.map((a: { path: string }) => a.path),
+      ['fxsample/device.c', 'fxsample/driver.c', 'fxsample/fxsample.h', 'fxsample/io.c', 'fxsample/queue.c'],
+    );
+    assert.deepEqual(doc.skipped, []);
+  });
+
+  it('is deterministic: two runs give byte-identical SARIF', () => {
+    const a = run(['check', 'examples', '--format', 'sarif']).stdout;
+    const b = run(['check', 'examples', '--format', 'sarif']).stdout;
+    assert.equal(a, b);
+  });
+});
+
+describe('drvcheck rules and explain', () => {
+  it('lists every rule', () => {
+    const r = run(['rules']);
+    assert.equal(r.code, 0);
+    for (const rule of RULES) assert.match(r.stdout, new RegExp(`^${rule.meta.id}\\s+error\\s+${rule.meta.title}`, 'm'));
+  });
+
+  it('explains a rule with its rationale, fix and examples; an unknown id is an error', () => {
+    const r = run(['explain', 'irql-call-too-high']);
+    assert.equal(r.code, 0);
+    for (const section of ['Why it is wrong:', 'Why testing misses it:', 'How to fix:', 'Bad:', 'Good:', 'References:']) {
+      assert.ok(r.stdout.includes(section), section);
+    }
+    const unknown = run(['explain', 'no-such-rule']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown rule 'no-such-rule'/);
+  });
+});

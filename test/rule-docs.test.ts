@@ -1,0 +1,41 @@
+/**
+ * Every rule documents itself completely, and its documentation's examples are honest: the
+ * bad example triggers the rule, the good example does not.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { check } from '../src/engine/check.js';
+import { RULES } from '../src/rules/index.js';
+
+async function findingsOf(code: string, ruleId: string): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'drvcheck-doc-'));
+  writeFileSync(join(dir, 'example.c'), `#include <ntddk.h>\n#include <wdf.h>\n\n${code}\n`);
+  const result = await check({ paths: [dir] });
+  return result.findings.filter((f) => f.ruleId === ruleId).length;
+}
+
+describe('rule metadata', () => {
+  for (const rule of RULES) {
+    const m = rule.meta;
+    describe(m.id, () => {
+      it('has every documentation field', () => {
+        assert.match(m.id, /^[a-z]+(-[a-z]+)+$/);
+        for (const field of ['title', 'summary', 'rationale', 'whyTestingMisses', 'fix', 'badExample', 'goodExample'] as const) {
+          assert.ok(m[field].trim().length > 20, `${m.id}.${field}`);
+        }
+        assert.ok(m.references.length > 0 && m.references.every((r) => /^https:\/\//.test(r.url)));
+      });
+
+      it('its bad example triggers it', async () => {
+        assert.ok((await findingsOf(m.badExample, m.id)) > 0);
+      });
+
+      it('its good example does not', async () => {
+        assert.equal(await findingsOf(m.goodExample, m.id), 0);
+      });
+    });
+  }
+});
