@@ -18,11 +18,17 @@ async function findingsOf(code: string, ruleId: string): Promise<number> {
 }
 
 describe('rule metadata', () => {
+  it('gives every rule a distinct id and code', () => {
+    assert.equal(new Set(RULES.map((r) => r.meta.id)).size, RULES.length);
+    assert.equal(new Set(RULES.map((r) => r.meta.code)).size, RULES.length);
+  });
+
   for (const rule of RULES) {
     const m = rule.meta;
     describe(m.id, () => {
       it('has every documentation field', () => {
         assert.match(m.id, /^[a-z]+(-[a-z]+)+$/);
+        assert.match(m.code, /^[A-Z]{2}\d{4}$/, 'a code of the shape $msCompile recognises');
         for (const field of ['title', 'summary', 'rationale', 'whyTestingMisses', 'fix', 'badExample', 'goodExample'] as const) {
           assert.ok(m[field].trim().length > 20, `${m.id}.${field}`);
         }

@@ -10,6 +10,17 @@ export type Severity = 'error' | 'warning' | 'note';
 export interface RuleMeta {
   /** Public, stable id naming the bad pattern. */
   readonly id: string;
+  /**
+   * Stable short code, two capitals and four digits (`DC1001`): the shape Visual Studio's Error
+   * List and VS Code's `$msCompile` problem matcher recognise. DC1xxx IRQL, DC2xxx process
+   * context, DC3xxx I/O targets, DC4xxx WDF objects and requests, DC5xxx WDM, DC6xxx minifilters.
+   */
+  readonly code: string;
+  /**
+   * Code Analysis (PREfast) warning numbers for the same defect, so that a driver's existing
+   * `#pragma warning(suppress: N)` applies to this rule too.
+   */
+  readonly codeAnalysisWarnings?: readonly number[];
   readonly title: string;
   readonly severity: Severity;
   /** One sentence: what the rule finds. */

@@ -7,6 +7,7 @@ const MAPPING_CALLS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages
 export const contextUserMapping: Rule = {
   meta: {
     id: 'context-user-mapping',
+    code: 'DC2001',
     title: 'User-mode mapping made in an arbitrary thread context',
     severity: 'error',
     summary: 'Maps memory into the user address space of whatever process happens to be current, from a callback that does not run in the requesting process.',

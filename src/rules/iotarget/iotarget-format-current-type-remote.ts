@@ -1,10 +1,12 @@
 import { nextSendOf } from '../../model/request-flow.js';
 import { at, step, where } from '../../model/location.js';
 import type { Rule, RuleFinding } from '../rule.js';
+import { OPEN_REMOTE_BY_NAME, remoteTargetSteps } from './remote-target.js';
 
 export const iotargetFormatCurrentTypeRemote: Rule = {
   meta: {
     id: 'iotarget-format-current-type-remote',
+    code: 'DC3001',
     title: 'Request formatted for the local target and sent to a remote one',
     severity: 'error',
     summary: 'WdfRequestFormatRequestUsingCurrentType is used on a request that is then sent to a remote I/O target.',
@@ -20,16 +22,7 @@ export const iotargetFormatCurrentTypeRemote: Rule = {
     WdfRequestSend(Request, ctx->RemoteTarget, WDF_NO_SEND_OPTIONS);
 }
 
-NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
-{
-    WDF_IO_TARGET_OPEN_PARAMS params;
-    WDFIOTARGET target;
-    NTSTATUS status = WdfIoTargetCreate(Device, WDF_NO_OBJECT_ATTRIBUTES, &target);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&params, Name, GENERIC_READ);
-    status = WdfIoTargetOpen(target, &params);
-    DeviceGetContext(Device)->RemoteTarget = target;
-    return status;
-}`,
+${OPEN_REMOTE_BY_NAME}`,
     goodExample: `VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
     PDEVICE_CONTEXT ctx = DeviceGetContext(WdfIoQueueGetDevice(Queue));
@@ -37,16 +30,7 @@ NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
     WdfRequestSend(Request, ctx->RemoteTarget, WDF_NO_SEND_OPTIONS);
 }
 
-NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
-{
-    WDF_IO_TARGET_OPEN_PARAMS params;
-    WDFIOTARGET target;
-    NTSTATUS status = WdfIoTargetCreate(Device, WDF_NO_OBJECT_ATTRIBUTES, &target);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&params, Name, GENERIC_READ);
-    status = WdfIoTargetOpen(target, &params);
-    DeviceGetContext(Device)->RemoteTarget = target;
-    return status;
-}`,
+${OPEN_REMOTE_BY_NAME}`,
     references: [
       { title: 'WdfRequestFormatRequestUsingCurrentType', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestformatrequestusingcurrenttype' },
       { title: 'Formatting I/O requests', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/formatting-i-o-requests' },
@@ -67,8 +51,7 @@ NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
           location: at(fn.file, format.span),
           message: `${request} is formatted with WdfRequestFormatRequestUsingCurrentType, which is only valid for the local I/O target, but it is sent to \`${sent.target}\`, a remote I/O target created at ${where(origin.created)}. Format it with WdfIoTargetFormatRequestForXxx for that target.`,
           steps: [
-            step(origin.created, 'a remote I/O target is created here with WdfIoTargetCreate'),
-            step(open.location, `the remote target is opened here (${describeOpen(open.mode)})`),
+            ...remoteTargetSteps(origin.created, open),
             step(at(fn.file, format.span), 'the request is formatted for the local target only'),
             ...(sent.via ? [step(sent.via, `the request and \`${sent.target}\` are passed to ${sent.sender.qualifiedName}`)] : []),
             step(sent.send, `the request is sent to the remote target${sent.via ? '' : ` \`${sent.target}\``}`),
@@ -82,17 +65,4 @@ NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
 
 function compact(text: string | undefined): string {
   return (text ?? '').replace(/\s+/g, '');
-}
-
-export function describeOpen(mode: string): string {
-  switch (mode) {
-    case 'by-name':
-      return 'by name';
-    case 'file-object':
-      return 'on an existing device with a TargetFileObject';
-    case 'existing-device':
-      return 'on an existing device of another stack';
-    default:
-      return mode;
-  }
 }

@@ -1,11 +1,12 @@
 import { at, step, where } from '../../model/location.js';
 import { sendOptionsOf } from '../../model/send-options.js';
 import type { Rule, RuleFinding } from '../rule.js';
-import { describeOpen } from './iotarget-format-current-type-remote.js';
+import { describeOpen, OPEN_REMOTE_BY_NAME, remoteTargetSteps } from './remote-target.js';
 
 export const iotargetSendAndForgetRemote: Rule = {
   meta: {
     id: 'iotarget-send-and-forget-remote',
+    code: 'DC3002',
     title: 'Send-and-forget to a remote target opened by name or with a file object',
     severity: 'error',
     summary: 'WdfRequestSend with WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET to a remote I/O target that was opened by name or with a TargetFileObject.',
@@ -22,16 +23,7 @@ export const iotargetSendAndForgetRemote: Rule = {
     WdfRequestSend(Request, ctx->RemoteTarget, &options);
 }
 
-NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
-{
-    WDF_IO_TARGET_OPEN_PARAMS params;
-    WDFIOTARGET target;
-    NTSTATUS status = WdfIoTargetCreate(Device, WDF_NO_OBJECT_ATTRIBUTES, &target);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&params, Name, GENERIC_WRITE);
-    status = WdfIoTargetOpen(target, &params);
-    DeviceGetContext(Device)->RemoteTarget = target;
-    return status;
-}`,
+${OPEN_REMOTE_BY_NAME}`,
     goodExample: `VOID EvtIoWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
     PDEVICE_CONTEXT ctx = DeviceGetContext(WdfIoQueueGetDevice(Queue));
@@ -40,16 +32,7 @@ NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
     WdfRequestSend(Request, ctx->RemoteTarget, WDF_NO_SEND_OPTIONS);
 }
 
-NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
-{
-    WDF_IO_TARGET_OPEN_PARAMS params;
-    WDFIOTARGET target;
-    NTSTATUS status = WdfIoTargetCreate(Device, WDF_NO_OBJECT_ATTRIBUTES, &target);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&params, Name, GENERIC_WRITE);
-    status = WdfIoTargetOpen(target, &params);
-    DeviceGetContext(Device)->RemoteTarget = target;
-    return status;
-}`,
+${OPEN_REMOTE_BY_NAME}`,
     references: [
       { title: 'WDF_REQUEST_SEND_OPTIONS_FLAGS (SEND_AND_FORGET restrictions)', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/ne-wdfrequest-_wdf_request_send_options_flags' },
       { title: 'WdfIoTargetOpen', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfiotarget/nf-wdfiotarget-wdfiotargetopen' },
@@ -71,9 +54,7 @@ NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
           location: at(fn.file, call.span),
           message: `WdfRequestSend uses WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET with \`${target}\`, a remote I/O target opened ${describeOpen(open.mode)} at ${where(open.location)}, which the framework does not allow. Format the request for the target and send it with a completion routine.`,
           steps: [
-            step(origin.created, 'a remote I/O target is created here with WdfIoTargetCreate'),
-            ...(open.decidedAt ? [step(open.decidedAt, `its open parameters are set here (${describeOpen(open.mode)})`)] : []),
-            step(open.location, `the remote target is opened here ${describeOpen(open.mode)}`),
+            ...remoteTargetSteps(origin.created, open),
             ...(options.setAt ? [step(options.setAt, 'WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET is set here')] : []),
             step(at(fn.file, call.span), `the request is sent and forgotten to the remote target \`${target}\``),
           ],

@@ -15,6 +15,8 @@ const USER_MAPPINGS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages
 export const irqlCallTooHigh: Rule = {
   meta: {
     id: 'irql-call-too-high',
+    code: 'DC1001',
+    codeAnalysisWarnings: [28121, 28123],
     title: 'Call made at an IRQL above what it allows',
     severity: 'error',
     summary: 'Calls a routine whose documented (or annotated) IRQL requirement is lower than the IRQL the calling code may run at.',

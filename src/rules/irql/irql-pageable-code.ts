@@ -5,6 +5,8 @@ import type { Rule, RuleFinding } from '../rule.js';
 export const irqlPageableCode: Rule = {
   meta: {
     id: 'irql-pageable-code',
+    code: 'DC1002',
+    codeAnalysisWarnings: [28170, 28172],
     title: 'Pageable code that may run at DISPATCH_LEVEL',
     severity: 'error',
     summary: 'A function placed in a pageable section (or asserting PAGED_CODE) is reachable from code that may run at DISPATCH_LEVEL or above.',
