@@ -82,7 +82,7 @@ describe('drvcheck rules and explain', () => {
   it('lists every rule', () => {
     const r = run(['rules']);
     assert.equal(r.code, 0);
-    for (const rule of RULES) assert.match(r.stdout, new RegExp(`^${rule.meta.id}\\s+error\\s+${rule.meta.title}`, 'm'));
+    for (const rule of RULES) assert.match(r.stdout, new RegExp(`^${rule.meta.id}\\s+${rule.meta.code}\\s+error\\s+${rule.meta.title}`, 'm'));
   });
 
   it('explains a rule with its rationale, fix and examples; an unknown id is an error', () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createRequire } from 'node:module';
-import { RULES } from '../src/rules/index.js';
+import { ALL_RULE_METAS } from '../src/engine/check.js';
 import { cliPath, repoRoot } from './paths.js';
 
 // ajv-draft-04 is CommonJS with a `default` export: load it as CommonJS.
@@ -36,10 +36,11 @@ describe('SARIF output', () => {
 
   it('describes every rule in tool.driver.rules', () => {
     const rules = log.runs[0].tool.driver.rules;
-    assert.deepEqual(rules.map((r: { id: string }) => r.id), RULES.map((r) => r.meta.id));
-    for (const r of rules) {
+    assert.deepEqual(rules.map((r: { id: string }) => r.id), ALL_RULE_METAS.map((m) => m.id));
+    for (const [i, r] of rules.entries()) {
       assert.ok(r.name && r.shortDescription.text && r.fullDescription.text && r.help.text && r.help.markdown);
-      assert.equal(r.defaultConfiguration.level, 'error');
+      assert.equal(r.defaultConfiguration.level, ALL_RULE_METAS[i]!.severity);
+      assert.ok(r.properties.tags.length > 0 && r.properties.precision && r.properties['problem.severity']);
     }
   });
 

@@ -1,17 +1,22 @@
 /**
- * The command line: a thin shell over the engine. Exit codes: 0 no findings, 1 findings,
- * 2 usage or internal error (with a message on stderr).
+ * The command line: a thin shell over the engine. Exit codes: 0 nothing to fail on, 1 findings
+ * at or above `--fail-on`, 2 usage, configuration or internal error (message on stderr).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { check } from '../engine/check.js';
+import { ConfigError, ConfigResolver } from '../config/config.js';
+import { knowledgeExtensions } from '../config/knowledge-extensions.js';
+import { BaselineError, readBaseline, writeBaseline } from '../engine/baseline.js';
+import { ALL_RULE_METAS, check } from '../engine/check.js';
 import type { CheckResult } from '../engine/findings.js';
+import { formatGithub } from '../reporters/github.js';
 import { formatJson } from '../reporters/json.js';
+import { formatMsbuild } from '../reporters/msbuild.js';
 import { ruleHelpText } from '../reporters/rule-docs.js';
 import { formatSarif } from '../reporters/sarif.js';
 import { formatText } from '../reporters/text.js';
-import { RULES, ruleById } from '../rules/index.js';
+import type { RuleMeta } from '../rules/rule.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const EXIT_CLEAN = 0;
@@ -20,17 +25,36 @@ export const EXIT_ERROR = 2;
 
 class UsageError extends Error {}
 
+type Format = 'text' | 'json' | 'sarif' | 'msbuild' | 'github';
+
 interface CheckFlags {
-  format: 'text' | 'json' | 'sarif';
+  format: Format;
   output?: string;
   root?: string;
+  config?: string;
+  select: string[];
+  ignore: string[];
+  failOn: 'error' | 'warning' | 'never';
   exitZero?: boolean;
+  showConfig?: boolean;
+  jobs?: string;
+  quiet?: boolean;
   color: boolean;
+  baseline?: string;
+  baselineWrite?: string;
+  reportFixed?: boolean;
   maxFileSize: string;
   parseTimeout: string;
 }
 
-export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+}
+
+const list = (value: string, previous: string[]): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let exitCode = EXIT_CLEAN;
   const program = new Command('drvcheck')
     .description('Static checker for Windows kernel drivers: IRQL, process context and I/O target rules, from source.')
@@ -42,54 +66,51 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     .command('check')
     .description('check the driver sources under the given files or directories')
     .argument('<paths...>', 'source files or directories (each driver project in them is checked as its own unit)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'msbuild', 'github']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--root <dir>', 'directory that reported paths are relative to (default: the common directory of the paths)')
+    .option('-c, --config <file>', 'use this configuration file instead of the nearest drvcheck.json of each file')
+    .option('--select <rules>', 'report only these rule ids, codes or prefixes (comma-separated, repeatable)', list, [])
+    .option('--ignore <rules>', 'never report these rule ids, codes or prefixes (comma-separated, repeatable)', list, [])
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(['error', 'warning', 'never']).default('warning'))
     .option('--exit-zero', 'exit with 0 even when there are findings (errors still exit with 2)')
+    .option('--show-config', 'print the configuration that applies to each path, and exit')
+    .option('-j, --jobs <n>', 'worker threads for parsing (default: the number of cores)')
+    .option('-q, --quiet', 'report errors only, without the summary line')
     .option('--no-color', 'no colors in text output (also when NO_COLOR is set)')
+    .option('--baseline <file>', 'report only findings that are not in this baseline')
+    .option('--baseline-write <file>', "record this run's findings as the baseline, and exit 0")
+    .option('--report-fixed', 'with --baseline: also list the baseline findings that are gone')
     .option('--max-file-size <bytes>', 'skip files larger than this', String(16 * 1024 * 1024))
     .option('--parse-timeout <ms>', 'skip a file whose parse takes longer than this', '20000')
     .action(async (paths: string[], flags: CheckFlags) => {
-      const missing = paths.filter((p) => !existsSync(p));
-      if (missing.length > 0) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
-      const maxFileBytes = positiveInteger(flags.maxFileSize, '--max-file-size');
-      const parseTimeoutMs = positiveInteger(flags.parseTimeout, '--parse-timeout');
-      const result = await check({ paths, ...(flags.root ? { root: flags.root } : {}), limits: { maxFileBytes, parseTimeoutMs } });
-      const toFile = flags.output !== undefined;
-      const color = flags.color && !toFile && !process.env['NO_COLOR'] && Boolean((io.stdout as NodeJS.WriteStream).isTTY);
-      const report = render(result, flags.format, color);
-      if (toFile) writeFileSync(flags.output!, report);
-      else io.stdout.write(report);
-      if (toFile && flags.format !== 'text') io.stderr.write(`${summaryLine(result)}\n`);
-      exitCode = result.findings.length > 0 && !flags.exitZero ? EXIT_FINDINGS : EXIT_CLEAN;
+      exitCode = await runCheck(paths, flags, io);
     });
 
   program
     .command('rules')
-    .description('list the rules')
+    .description('list the rules: id, code, default severity, title')
     .action(() => {
-      const width = Math.max(...RULES.map((r) => r.meta.id.length));
-      for (const r of RULES) io.stdout.write(`${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.title}\n`);
+      const width = Math.max(...ALL_RULE_METAS.map((r) => r.id.length));
+      for (const r of ALL_RULE_METAS) io.stdout.write(`${r.id.padEnd(width)}  ${r.code}  ${r.severity.padEnd(7)}  ${r.title}\n`);
     });
 
   program
     .command('explain')
     .description("show a rule's rationale, fix and examples")
-    .argument('<rule-id>')
-    .action((id: string) => {
-      const rule = ruleById(id);
-      if (!rule) throw new UsageError(`unknown rule '${id}' (see 'drvcheck rules')`);
-      io.stdout.write(`${ruleHelpText(rule.meta)}\n`);
+    .argument('<rule>', 'rule id or code')
+    .action((token: string) => {
+      const meta = ALL_RULE_METAS.find((m) => m.id === token || m.code === token.toUpperCase());
+      if (!meta) throw new UsageError(`unknown rule '${token}' (see 'drvcheck rules')`);
+      io.stdout.write(`${ruleHelpText(meta)}\n`);
     });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
-    }
-    if (error instanceof UsageError) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof BaselineError) {
       io.stderr.write(`drvcheck: ${error.message}\n`);
       return EXIT_ERROR;
     }
@@ -98,19 +119,88 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
   }
 }
 
-function render(result: CheckResult, format: CheckFlags['format'], color: boolean): string {
-  switch (format) {
+async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
+  const missing = paths.filter((p) => !existsSync(p));
+  if (missing.length > 0) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
+  if (flags.config !== undefined && !existsSync(flags.config)) throw new UsageError(`--config: no such file: ${flags.config}`);
+  for (const token of [...flags.select, ...flags.ignore]) {
+    if (!ALL_RULE_METAS.some((m) => m.id.startsWith(token) || m.code.startsWith(token.toUpperCase()))) {
+      throw new UsageError(`--select/--ignore: no rule id or code starts with '${token}' (see 'drvcheck rules')`);
+    }
+  }
+  if (flags.showConfig) {
+    io.stdout.write(showConfig(paths, flags.config));
+    return EXIT_CLEAN;
+  }
+  const maxFileBytes = positiveInteger(flags.maxFileSize, '--max-file-size');
+  const parseTimeoutMs = positiveInteger(flags.parseTimeout, '--parse-timeout');
+  const jobs = flags.jobs === undefined ? undefined : positiveInteger(flags.jobs, '--jobs');
+  const baseline = flags.baseline ? readBaseline(flags.baseline) : undefined;
+  const result = await check({
+    paths,
+    ...(flags.root ? { root: flags.root } : {}),
+    ...(flags.config ? { configFile: flags.config } : {}),
+    select: flags.select,
+    ignore: flags.ignore,
+    ...(baseline ? { baseline } : {}),
+    ...(jobs ? { jobs } : {}),
+    limits: { maxFileBytes, parseTimeoutMs },
+  });
+  if (flags.baselineWrite) {
+    writeBaseline(flags.baselineWrite, [...result.findings]);
+    io.stderr.write(`drvcheck: recorded ${result.findings.length} finding(s) in ${flags.baselineWrite}\n`);
+    return EXIT_CLEAN;
+  }
+  const shown: CheckResult = flags.quiet ? { ...result, findings: result.findings.filter((f) => f.severity === 'error') } : result;
+  const toFile = flags.output !== undefined;
+  const color = flags.color && !toFile && !process.env['NO_COLOR'] && Boolean(io.stdout.isTTY);
+  const report = render(shown, flags, color);
+  if (toFile) writeFileSync(flags.output!, report);
+  else io.stdout.write(report);
+  if (toFile && !flags.quiet) io.stderr.write(`drvcheck: ${result.findings.length} finding(s), ${result.analyzed.length} file(s) analyzed, ${result.skipped.length} skipped\n`);
+  return exitCodeFor(result, flags);
+}
+
+function exitCodeFor(result: CheckResult, flags: CheckFlags): number {
+  if (flags.exitZero || flags.failOn === 'never') return EXIT_CLEAN;
+  const failing = result.findings.some((f) => f.severity === 'error' || (flags.failOn === 'warning' && f.severity === 'warning'));
+  return failing ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+function render(result: CheckResult, flags: CheckFlags, color: boolean): string {
+  const shownPath = (p: string): string => displayPath(result.root, p);
+  const metas: readonly RuleMeta[] = ALL_RULE_METAS;
+  switch (flags.format) {
     case 'json':
       return formatJson(result);
     case 'sarif':
-      return formatSarif(result, RULES.map((r) => r.meta));
+      return formatSarif(result, metas);
+    case 'msbuild':
+      return formatMsbuild(result, metas, shownPath);
+    case 'github':
+      return formatGithub(result, metas, shownPath);
     default:
-      return formatText(result, { color, displayPath: (p) => displayPath(result.root, p) });
+      return formatText(result, { color, displayPath: shownPath, quiet: Boolean(flags.quiet), reportFixed: Boolean(flags.reportFixed) });
   }
 }
 
-function summaryLine(result: CheckResult): string {
-  return `drvcheck: ${result.findings.length} finding(s), ${result.analyzed.length} file(s) analyzed, ${result.skipped.length} skipped`;
+/** The configuration each path gets, as drvcheck resolved it. */
+function showConfig(paths: readonly string[], configFile: string | undefined): string {
+  const resolver = new ConfigResolver(configFile);
+  const shown = paths.map((p) => {
+    const config = resolver.forDirectory(existsSync(p) && !/\.[^/\\]+$/.test(p) ? resolve(p) : resolve(p, '..'));
+    knowledgeExtensions(config);
+    return {
+      path: p,
+      files: config.files,
+      rules: Object.fromEntries(config.rules),
+      include: config.include.map((g) => g.pattern),
+      exclude: config.exclude.map((g) => g.pattern),
+      units: config.units.map((u) => ({ name: u.name, sources: u.sources.map((g) => g.pattern) })),
+      knowledge: config.knowledge,
+    };
+  });
+  return `${JSON.stringify(shown, null, 2)}\n`;
 }
 
 /** Paths in text output are relative to the working directory, so terminals and editors can open them. */

@@ -1,16 +1,27 @@
 /**
- * The whole run: discover files and driver units, parse each file once, build one model per
- * unit, run the rules, and return findings sorted, deduplicated and fingerprinted.
+ * The whole run: read the configuration, discover files and driver units, parse each file
+ * once, build one model per unit, run the rules, then apply configuration, suppressions and
+ * the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
 import { createHash } from 'node:crypto';
-import { LineIndex } from '../source/decode.js';
-import { discover } from '../source/discover.js';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
+import { knowledgeExtensions } from '../config/knowledge-extensions.js';
+import type { KnowledgeExtensions } from '../knowledge/extensions.js';
 import { DriverModel } from '../model/driver-model.js';
 import type { FileFacts } from '../parser/facts.js';
+import { lineHashes } from './line-hash.js';
+import { LineIndex } from '../source/decode.js';
+import { discover, type DiscoveryPolicy } from '../source/discover.js';
+import { ENGINE_RULES, INVALID_SUPPRESSION, UNUSED_SUPPRESSION } from '../rules/engine-rules.js';
 import { RULES } from '../rules/index.js';
-import type { Rule, RuleFinding } from '../rules/rule.js';
+import type { Rule, RuleMeta, Severity } from '../rules/rule.js';
+import type { BaselineEntry } from './baseline.js';
 import { compareFindings, type AnalyzedFile, type CheckResult, type Finding, type SkippedFile, type UnitSummary } from './findings.js';
-import { DEFAULT_LIMITS, readAndParse, readSource, type ReadLimits } from './read-files.js';
+import { parseAll } from './parse-pool.js';
+import { DEFAULT_LIMITS, readSource, type ReadLimits } from './read-files.js';
+import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression } from './suppressions.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
@@ -18,39 +29,59 @@ export interface CheckOptions {
   readonly root?: string;
   readonly limits?: Partial<ReadLimits>;
   readonly rules?: readonly Rule[];
+  /** A configuration file for the whole run, instead of the nearest `drvcheck.json` of each file. */
+  readonly configFile?: string;
+  /** Report only rules matching one of these ids, codes or prefixes. */
+  readonly select?: readonly string[];
+  /** Never report rules matching one of these ids, codes or prefixes. */
+  readonly ignore?: readonly string[];
+  /** Findings already known: reported as baselined, not as findings. */
+  readonly baseline?: readonly BaselineEntry[];
+  /** Worker threads for parsing; default: the number of cores. */
+  readonly jobs?: number;
 }
+
+export const ALL_RULE_METAS: readonly RuleMeta[] = [...RULES.map((r) => r.meta), ...ENGINE_RULES];
 
 export async function check(options: CheckOptions): Promise<CheckResult> {
   const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const rules = options.rules ?? RULES;
-  const found = discover(options.paths, options.root);
+  const metas = [...rules.map((r) => r.meta), ...ENGINE_RULES];
+  const configs = new ConfigResolver(options.configFile);
+  const found = discover(options.paths, options.root, discoveryPolicy(configs));
   const skipped: SkippedFile[] = [...found.skipped];
   const facts = new Map<string, FileFacts>();
+  const outcomes = await parseAll(found.root, found.files, limits, options.jobs ?? availableParallelism());
   for (const path of found.files) {
-    const outcome = await readAndParse(found.root, path, limits);
+    const outcome = outcomes.get(path)!;
     if (outcome.ok) facts.set(path, outcome.facts);
     else skipped.push(outcome.skipped);
   }
 
-  const byKey = new Map<string, Finding>();
+  const raw = new Map<string, Finding>();
   const units: UnitSummary[] = [];
+  const extensionsByConfig = new Map<string, KnowledgeExtensions>();
   for (const unit of found.units) {
     const unitFiles = unit.files.map((f) => facts.get(f)).filter((f): f is FileFacts => f !== undefined);
     if (unitFiles.length === 0) continue;
-    const model = new DriverModel(unit, unitFiles);
+    const config = configs.forDirectory(join(found.root, unit.directory));
+    const key = config.files.join('\0');
+    let knowledge = extensionsByConfig.get(key);
+    if (!knowledge) extensionsByConfig.set(key, (knowledge = knowledgeExtensions(config)));
+    const model = new DriverModel(unit, unitFiles, knowledge);
     // Every rule so far is about kernel-mode execution; a UMDF driver is summarised, not checked.
     for (const rule of model.isUserMode ? [] : rules) {
-      let raw: RuleFinding[];
+      let findings;
       try {
-        raw = rule.check(model);
+        findings = rule.check(model);
       } catch (error) {
         skipped.push({ path: unit.name, reason: `rule ${rule.meta.id} failed on this driver unit: ${(error as Error).message}` });
         continue;
       }
-      for (const f of raw) {
-        const finding = toFinding(rule, f);
-        const key = `${finding.ruleId}|${finding.location.path}|${finding.location.span.start.offset}`;
-        if (!byKey.has(key)) byKey.set(key, finding);
+      for (const f of findings) {
+        const finding = newFinding(rule.meta, f.location.file, f.location.span, f.message, f.steps.map((s) => ({ location: { path: s.file, span: s.span }, message: s.message })));
+        const dedupe = `${finding.ruleId}|${finding.location.path}|${finding.location.span.start.offset}`;
+        if (!raw.has(dedupe)) raw.set(dedupe, finding);
       }
     }
     units.push({
@@ -63,28 +94,132 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   }
 
-  const findings = attachSourceLines([...byKey.values()].sort(compareFindings), found.root, limits);
+  const settled = applySuppressions([...raw.values()], facts, metas);
+  const configured = settled
+    .map((f) => configure(f, configs.forFile(join(found.root, f.location.path)), metas))
+    .filter((f): f is Finding => f !== undefined)
+    .filter((f) => selected(f, metas, options.select, options.ignore))
+    .sort(compareFindings);
+  const all = withUniqueFingerprints(attachSourceLines(configured, found.root, limits));
+  const known = new Set((options.baseline ?? []).map((b) => b.fingerprint));
+  const current = new Set(all.map((f) => f.fingerprint));
   const analyzed: AnalyzedFile[] = [...facts.values()]
     .map((f) => ({ path: f.path, language: f.language, encoding: f.encoding, functions: f.functions.length, syntaxErrors: f.errorCount }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : 1));
-  return { root: found.root, findings: withUniqueFingerprints(findings), analyzed, skipped, units };
+  return {
+    root: found.root,
+    findings: all.filter((f) => !f.suppression && !known.has(f.fingerprint)),
+    suppressed: all.filter((f) => f.suppression),
+    baselined: all.filter((f) => !f.suppression && known.has(f.fingerprint)).length,
+    fixed: (options.baseline ?? []).filter((b) => !current.has(b.fingerprint)),
+    analyzed,
+    skipped,
+    units,
+  };
 }
 
-function toFinding(rule: Rule, f: RuleFinding): Finding {
+function discoveryPolicy(configs: ConfigResolver): DiscoveryPolicy {
   return {
-    ruleId: rule.meta.id,
-    severity: rule.meta.severity,
-    message: f.message,
-    location: { path: f.location.file, span: f.location.span },
-    steps: f.steps.map((s) => ({ location: { path: s.file, span: s.span }, message: s.message })),
-    fingerprint: fingerprintOf(rule.meta.id, f.location.file, f.message),
+    exclusion: (abs) => exclusionOf(configs.forFile(abs), abs),
+    explicitUnits: (sources) => {
+      const declared = new Map<string, ResolvedConfig['units'][number]>();
+      for (const file of sources) for (const u of configs.forFile(file).units) declared.set(`${u.sources[0]?.source}\0${u.name}`, u);
+      return [...declared.values()].map((u) => ({
+        name: u.name,
+        dir: u.sources[0]!.base,
+        files: sources.filter((f) => matchesAny(u.sources, f)),
+      }));
+    },
   };
+}
+
+function newFinding(meta: RuleMeta, path: string, span: Finding['location']['span'], message: string, steps: Finding['steps']): Finding {
+  return { ruleId: meta.id, severity: meta.severity, message, location: { path, span }, steps, fingerprint: fingerprintOf(meta.id, path, message) };
+}
+
+/**
+ * Marks findings covered by a `drvcheck-ignore` comment or a Code Analysis pragma as
+ * suppressed (they are kept, with the reason), and reports the comments that cover nothing
+ * or are malformed.
+ */
+function applySuppressions(findings: Finding[], facts: ReadonlyMap<string, FileFacts>, metas: readonly RuleMeta[]): Finding[] {
+  const metaOf = new Map(metas.map((m) => [m.id, m]));
+  const knownRule = (token: string): boolean => ALL_RULE_METAS.some((m) => namesRule(token, m));
+  const byFile = new Map<string, { suppressions: SourceSuppression[]; used: Set<SourceSuppression>; pragma: ReturnType<typeof pragmaSuppressedLines> }>();
+  const extra: Finding[] = [];
+  for (const file of facts.values()) {
+    if (file.suppressionComments.length === 0 && file.warningPragmas.length === 0) continue;
+    const { suppressions, malformed } = readSuppressionComments(file, knownRule);
+    byFile.set(file.path, { suppressions, used: new Set(), pragma: pragmaSuppressedLines(file) });
+    for (const m of malformed) {
+      extra.push(newFinding(INVALID_SUPPRESSION, m.path, m.span, `This drvcheck-ignore comment has no effect: ${m.problem}.`, []));
+    }
+  }
+  const result = findings.map((f) => {
+    const file = byFile.get(f.location.path);
+    const meta = metaOf.get(f.ruleId);
+    if (!file || !meta) return f;
+    const line = f.location.span.start.line;
+    const comment = file.suppressions.find((s) => (s.covers === 'file' || s.covers === line) && s.rules.some((r) => namesRule(r, meta)));
+    if (comment) {
+      file.used.add(comment);
+      return { ...f, suppression: { justification: comment.reason, location: { path: comment.path, span: comment.span } } };
+    }
+    for (const warning of meta.codeAnalysisWarnings ?? []) {
+      const how = file.pragma(warning, line);
+      if (how) return { ...f, suppression: { justification: how } };
+    }
+    return f;
+  });
+  for (const file of byFile.values()) {
+    for (const s of file.suppressions) {
+      if (file.used.has(s)) continue;
+      const where = s.covers === 'file' ? 'in this file' : `on line ${s.covers}`;
+      extra.push(newFinding(UNUSED_SUPPRESSION, s.path, s.span, `This suppression of ${s.rules.join(', ')} matches no finding ${where}; remove it.`, []));
+    }
+  }
+  return [...result, ...extra];
+}
+
+/**
+ * A configured rule setting: the rule's exact id or code beats a prefix, a longer prefix beats
+ * a shorter one, and among equals the one written later (a child config over its parent) wins.
+ */
+export function ruleSetting(settings: ResolvedConfig['rules'], meta: RuleMeta): RuleSetting | undefined {
+  let best: { specificity: number; value: RuleSetting } | undefined;
+  for (const [key, value] of settings) {
+    if (!matchesRuleToken(key, meta)) continue;
+    const exact = key === meta.id || key.toUpperCase() === meta.code;
+    const specificity = exact ? Number.MAX_SAFE_INTEGER : key.length;
+    if (!best || specificity >= best.specificity) best = { specificity, value };
+  }
+  return best?.value;
+}
+
+export function matchesRuleToken(token: string, meta: RuleMeta): boolean {
+  return meta.id.startsWith(token) || meta.code.startsWith(token.toUpperCase());
+}
+
+function configure(f: Finding, config: ResolvedConfig, metas: readonly RuleMeta[]): Finding | undefined {
+  const meta = metas.find((m) => m.id === f.ruleId);
+  if (!meta) return f;
+  const setting = ruleSetting(config.rules, meta);
+  if (setting === 'off') return undefined;
+  if (setting === undefined || setting === 'on') return f;
+  return { ...f, severity: setting as Severity };
+}
+
+function selected(f: Finding, metas: readonly RuleMeta[], select?: readonly string[], ignore?: readonly string[]): boolean {
+  const meta = metas.find((m) => m.id === f.ruleId);
+  if (!meta) return true;
+  if (select && select.length > 0 && !select.some((t) => matchesRuleToken(t, meta))) return false;
+  return !(ignore ?? []).some((t) => matchesRuleToken(t, meta));
 }
 
 /** Line numbers are left out so that a finding keeps its identity when unrelated edits move it. */
 function fingerprintOf(ruleId: string, path: string, message: string): string {
-  const stable = message.replace(/:\d+\b/g, ':');
+  const stable = message.replace(/:\d+\b/g, ':').replace(/line \d+/g, 'line');
   return createHash('sha256').update(`${ruleId}\0${path}\0${stable}`).digest('hex').slice(0, 32);
 }
 
@@ -98,18 +233,29 @@ function withUniqueFingerprints(findings: Finding[]): Finding[] {
   });
 }
 
+/** Reads each file with findings once more: the code-frame line and the line hash of each finding. */
 function attachSourceLines(findings: Finding[], root: string, limits: ReadLimits): Finding[] {
-  const lines = new Map<string, { text: string; index: LineIndex } | null>();
+  const wantedLines = new Map<string, Set<number>>();
+  for (const f of findings) {
+    const set = wantedLines.get(f.location.path) ?? new Set<number>();
+    set.add(f.location.span.start.line);
+    wantedLines.set(f.location.path, set);
+  }
+  const files = new Map<string, { text: string; index: LineIndex; hashes: Map<number, string> } | null>();
   return findings.map((f) => {
-    let file = lines.get(f.location.path);
+    let file = files.get(f.location.path);
     if (file === undefined) {
       const read = readSource(root, f.location.path, limits);
-      file = read.ok ? { text: read.source.text, index: new LineIndex(read.source.text) } : null;
-      lines.set(f.location.path, file);
+      file = read.ok
+        ? { text: read.source.text, index: new LineIndex(read.source.text), hashes: lineHashes(read.source.text, wantedLines.get(f.location.path)!) }
+        : null;
+      files.set(f.location.path, file);
     }
     if (!file) return f;
-    const start = file.index.lineStart(f.location.span.start.line);
-    const end = f.location.span.start.line < file.index.lineCount ? file.index.lineStart(f.location.span.start.line + 1) : file.text.length;
-    return { ...f, sourceLine: file.text.slice(start, end).replace(/\r?\n$|\r$/, '') };
+    const line = f.location.span.start.line;
+    const start = file.index.lineStart(line);
+    const end = line < file.index.lineCount ? file.index.lineStart(line + 1) : file.text.length;
+    const hash = file.hashes.get(line);
+    return { ...f, sourceLine: file.text.slice(start, end).replace(/\r?\n$|\r$/, ''), ...(hash ? { lineHash: hash } : {}) };
   });
 }

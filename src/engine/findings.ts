@@ -22,6 +22,10 @@ export interface Finding {
   readonly fingerprint: string;
   /** The source line of the primary location, for code frames. */
   readonly sourceLine?: string;
+  /** GitHub code scanning's `primaryLocationLineHash` of the primary line. */
+  readonly lineHash?: string;
+  /** Set when a comment or pragma in the source suppresses the finding; it is kept, not reported. */
+  readonly suppression?: { readonly justification: string; readonly location?: ReportedLocation };
 }
 
 export interface AnalyzedFile {
@@ -49,7 +53,14 @@ export interface UnitSummary {
 
 export interface CheckResult {
   readonly root: string;
+  /** What is reported: not suppressed, not in the baseline. */
   readonly findings: readonly Finding[];
+  /** Findings suppressed in the source, with their justification. */
+  readonly suppressed: readonly Finding[];
+  /** How many findings the baseline already knew. */
+  readonly baselined: number;
+  /** Baseline entries no longer found: fixed since the baseline was written. */
+  readonly fixed: readonly { readonly fingerprint: string; readonly ruleId: string; readonly path: string; readonly message: string }[];
   readonly analyzed: readonly AnalyzedFile[];
   readonly skipped: readonly SkippedFile[];
   readonly units: readonly UnitSummary[];

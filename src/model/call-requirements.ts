@@ -4,6 +4,7 @@
  * when it is a function of the driver.
  */
 import { lookupDdi } from '../knowledge/ddi.js';
+import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { RELEASE_OF } from '../knowledge/locks.js';
 import type { CallSite } from './functions.js';
 import { annotatedIrql } from './irql-contracts.js';
@@ -66,8 +67,16 @@ function userModeMapping(site: CallSite, name: string): CallRequirement | undefi
   return undefined;
 }
 
-export function requirementOf(site: CallSite): CallRequirement | undefined {
+export function requirementOf(site: CallSite, knowledge: KnowledgeExtensions = NO_EXTENSIONS): CallRequirement | undefined {
   const { call } = site;
+  const declared = call.calleeKind === 'identifier' ? knowledge.ddis.get(call.callee) : undefined;
+  if (declared) {
+    return {
+      max: declared.max,
+      why: `${call.callee} must be called at ${declared.max === 'PASSIVE' ? 'PASSIVE_LEVEL' : `${irqlName(declared.max)} or lower`}${declared.why ? ` (${declared.why})` : ''}, as ${declared.source} declares`,
+      source: declared.source,
+    };
+  }
   if (site.callees.length > 0) return ownFunctionRequirement(site);
   if (call.calleeKind !== 'identifier') return undefined;
   if (releasesEarlierAcquire(site)) return undefined;

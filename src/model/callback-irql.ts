@@ -33,7 +33,7 @@ export function callbackLevel(cb: Callback, objects: WdfObjects): CallbackLevel 
   const registered = step(
     cb.location,
     cb.declaredOnly
-      ? `${cb.fn.qualifiedName} is declared as ${cb.roleType} (no registration found)`
+      ? `${cb.fn.qualifiedName} is declared as ${cb.roleType} (${cb.how})`
       : `${cb.fn.qualifiedName} is registered here as the ${label} (${cb.how})`,
   );
   const runsAt = (level: IrqlLevel, why: string): string => `the framework may call ${label} at ${irqlName(level)}${why ? `: ${why}` : ''}`;

@@ -11,6 +11,7 @@ import {
   FLT_REGISTRATION_FIELDS,
   WDM_FIELD_OWNERS,
 } from '../knowledge/registrations.js';
+import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import type { FileFacts, Initializer } from '../parser/facts.js';
 import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { at, type Location } from './location.js';
@@ -30,7 +31,12 @@ export interface Callback {
   readonly fltOperation?: { readonly major: string; readonly pre: readonly FunctionInfo[] };
 }
 
-export function findCallbacks(index: FunctionIndex, objects: WdfObjects, files: readonly FileFacts[]): Callback[] {
+export function findCallbacks(
+  index: FunctionIndex,
+  objects: WdfObjects,
+  files: readonly FileFacts[],
+  knowledge: KnowledgeExtensions = NO_EXTENSIONS,
+): Callback[] {
   const callbacks: Callback[] = [];
   const seen = new Set<string>();
   const add = (cb: Callback): void => {
@@ -73,7 +79,7 @@ export function findCallbacks(index: FunctionIndex, objects: WdfObjects, files: 
           if (value) addFieldValue(fn, field, value, at(fn.file, call.span), `${call.callee}(…, ${value})`);
         }
       }
-      const registration = CALL_ROLES[call.callee];
+      const registration = knowledge.registrations.get(call.callee) ?? CALL_ROLES[call.callee];
       if (registration) {
         const value = call.argCores[registration.arg];
         if (!value) continue;
@@ -96,12 +102,17 @@ export function findCallbacks(index: FunctionIndex, objects: WdfObjects, files: 
     if (fn.name === 'DriverEntry' && !fn.fact.className) {
       add({ fn, roleType: 'DRIVER_INITIALIZE', how: 'driver entry point', location: fn.location, declaredOnly: false });
     }
+    const configured = fn.fact.className ? undefined : knowledge.functionRoles.get(fn.name);
+    if (configured) {
+      add({ fn, roleType: configured.roleType, how: `declared in ${configured.source}`, location: fn.location, declaredOnly: true });
+      continue;
+    }
     if (registered.has(fn.id)) continue;
     for (const declared of fn.declaredRoles) {
       // Only roles whose calling conditions drvcheck models: a role of another framework
       // (NDIS, StorPort, ...) has serialization and IRQL rules of its own.
       if (!isCuratedRole(declared.roleType)) continue;
-      add({ fn, roleType: declared.roleType, how: `declared ${declared.roleType}`, location: declared.location, declaredOnly: true });
+      add({ fn, roleType: declared.roleType, how: 'no registration found', location: declared.location, declaredOnly: true });
     }
   }
   return callbacks;

@@ -3,6 +3,7 @@
  * derived facts rules ask for (IRQL, thread context, I/O target origins). Each fact is
  * computed once, on first use, and never changes after.
  */
+import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { isKnownRoleType } from '../knowledge/roles.js';
 import { ROLE_OVERRIDES } from '../knowledge/registrations.js';
 import type { FileFacts } from '../parser/facts.js';
@@ -27,6 +28,8 @@ export class DriverModel {
   constructor(
     readonly unit: DriverUnit,
     readonly files: readonly FileFacts[],
+    /** The codebase's own facts about its wrappers, from its configuration. */
+    readonly knowledge: KnowledgeExtensions = NO_EXTENSIONS,
   ) {
     this.functions = new FunctionIndex(files, (name) => isKnownRoleType(name) || name in ROLE_OVERRIDES, new Map(unit.defines));
   }
@@ -41,11 +44,11 @@ export class DriverModel {
   }
 
   get callbacks(): readonly Callback[] {
-    return (this.cached.callbacks ??= findCallbacks(this.functions, this.objects, this.files));
+    return (this.cached.callbacks ??= findCallbacks(this.functions, this.objects, this.files, this.knowledge));
   }
 
   get irql(): IrqlAnalysis {
-    return (this.cached.irql ??= new IrqlAnalysis(this.functions, this.callbacks, this.objects));
+    return (this.cached.irql ??= new IrqlAnalysis(this.functions, this.callbacks, this.objects, this.knowledge));
   }
 
   get threadContext(): ThreadContextAnalysis {

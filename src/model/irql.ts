@@ -6,6 +6,7 @@
  * at most five levels, so each function is revisited a bounded number of times: linear in the
  * size of the call graph, and recursion-safe.
  */
+import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { IRQL_QUERIES } from '../knowledge/locks.js';
 import { QUEUE_IO_ROLES } from '../knowledge/registrations.js';
 import type { Callback } from './callbacks.js';
@@ -43,6 +44,7 @@ export class IrqlAnalysis {
     index: FunctionIndex,
     callbacks: readonly Callback[],
     objects: WdfObjects,
+    private readonly knowledge: KnowledgeExtensions = NO_EXTENSIONS,
   ) {
     this.passiveInterrupts = objects.all.some(
       (o) => o.kind === 'interrupt' && o.config.kind === 'known' && /^(TRUE|WdfTrue|1)$/.test(o.config.fields.get('PassiveHandling')?.value.replace(/\s+/g, '') ?? ''),
@@ -75,7 +77,7 @@ export class IrqlAnalysis {
         for (const callee of site.callees) {
           const contract = annotatedIrql(callee);
           const level = contract?.atMost ? lower(at.level, contract.atMost) : at.level;
-          const lock = heldAt(fn, site.call.span.start.offset, this.passiveInterrupts);
+          const lock = heldAt(fn, site.call.span.start.offset, this.passiveInterrupts, this.knowledge);
           offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...(lock && (!w || rank(lock.level) > rank(w.level)) ? { lock } : {}) });
         }
       }
@@ -100,7 +102,7 @@ export class IrqlAnalysis {
     if (checksIrqlBefore(fn, offset)) return undefined;
     if (site.call.guards.some((g) => LOWERING_GUARDS.some((re) => re.test(g)))) return undefined;
     const w = this.best.get(fn.id);
-    const lock = heldAt(fn, offset, this.passiveInterrupts);
+    const lock = heldAt(fn, offset, this.passiveInterrupts, this.knowledge);
     if (!w && !lock) return undefined;
     if (lock && (!w || rank(lock.level) > rank(w.level))) {
       const acquired = step(at(fn.file, lock.acquire.span), `${lock.what} acquired here raises the IRQL to ${irqlName(lock.level)}`);

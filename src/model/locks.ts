@@ -4,6 +4,7 @@
  * release on an early-return branch or an acquire in one branch of an `if` does not leak
  * into code the lock does not cover.
  */
+import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { LOCK_ACQUIRES } from '../knowledge/locks.js';
 import type { CallFact } from '../parser/facts.js';
 import type { FunctionInfo } from './functions.js';
@@ -45,13 +46,13 @@ function balanced(text: string): boolean {
  * @param passiveInterrupts the unit creates interrupts with passive-level handling, whose
  * WdfInterruptAcquireLock takes a wait lock at PASSIVE_LEVEL rather than raising to DIRQL.
  */
-export function lockRegions(fn: FunctionInfo, passiveInterrupts = false): readonly LockRegion[] {
+export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowledge: KnowledgeExtensions = NO_EXTENSIONS): readonly LockRegion[] {
   const cached = cache.get(fn);
   if (cached) return cached;
   const regions: LockRegion[] = [];
   const calls = fn.fact.calls;
   calls.forEach((call, i) => {
-    const shape = LOCK_ACQUIRES[call.callee];
+    const shape = knowledge.locks.get(call.callee) ?? LOCK_ACQUIRES[call.callee];
     if (!shape || call.calleeKind !== 'identifier') return;
     if (passiveInterrupts && call.callee === 'WdfInterruptAcquireLock') return;
     const level = shape.raisesTo === 'argument' ? parseIrql(call.args[0] ?? '') : shape.raisesTo;
@@ -89,9 +90,9 @@ function aliasesOf(fn: FunctionInfo, key: string, offset: number): Set<string> {
 }
 
 /** The highest lock region holding at `offset`, if any. */
-export function heldAt(fn: FunctionInfo, offset: number, passiveInterrupts = false): LockRegion | undefined {
+export function heldAt(fn: FunctionInfo, offset: number, passiveInterrupts = false, knowledge: KnowledgeExtensions = NO_EXTENSIONS): LockRegion | undefined {
   let best: LockRegion | undefined;
-  for (const r of lockRegions(fn, passiveInterrupts)) {
+  for (const r of lockRegions(fn, passiveInterrupts, knowledge)) {
     if (r.start <= offset && offset < r.end && (!best || rank(r.level) > rank(best.level))) best = r;
   }
   return best;

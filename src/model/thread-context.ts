@@ -37,7 +37,7 @@ export class ThreadContextAnalysis {
       const registered = step(
         cb.location,
         cb.declaredOnly
-          ? `${cb.fn.qualifiedName} is declared as ${cb.roleType}; a ${label} ${how}`
+          ? `${cb.fn.qualifiedName} is declared as ${cb.roleType} (${cb.how}); a ${label} ${how}`
           : `${cb.fn.qualifiedName} is registered here as the ${label} (${cb.how}); it ${how}`,
       );
       this.witnesses.set(cb.fn.id, { context, root: cb, steps: [registered] });

@@ -22,6 +22,7 @@ export interface RemovedAnnotation {
 
 export type PragmaFact =
   | { readonly kind: 'alloc_text'; readonly section: string; readonly functions: readonly string[]; readonly offset: number }
+  | { readonly kind: 'warning'; readonly action: WarningAction; readonly numbers: readonly number[]; readonly offset: number }
   | { readonly kind: 'code_seg'; readonly action: 'set' | 'push' | 'pop' | 'reset'; readonly section: string | null; readonly offset: number };
 
 /** One `#if` branch kept between top-level declarations, with what must hold for it to be compiled. */
@@ -32,8 +33,21 @@ export interface ConditionalRegion {
   readonly conditions: readonly { readonly expr: string; readonly holds: boolean }[];
 }
 
+/** `#pragma warning(suppress: N)`, `prefast(suppress: N)`, `disable`, `default`, `push`, `pop`. */
+export type WarningAction = 'suppress' | 'disable' | 'default' | 'push' | 'pop';
+
+/** A comment that carries a drvcheck suppression (`// drvcheck-ignore[rule]: reason`). */
+export interface SuppressionComment {
+  readonly offset: number;
+  readonly end: number;
+  readonly text: string;
+  /** Code precedes the comment on its line: it applies to that line, not the next. */
+  readonly trailing: boolean;
+}
+
 export interface BlankedSource {
   readonly text: string;
+  readonly suppressionComments: readonly SuppressionComment[];
   readonly regions: readonly ConditionalRegion[];
   readonly annotations: readonly RemovedAnnotation[];
   readonly pragmas: readonly PragmaFact[];
@@ -109,6 +123,11 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   const out: string[] = [];
   const annotations: RemovedAnnotation[] = [];
   const pragmas: PragmaFact[] = [];
+  const suppressionComments: SuppressionComment[] = [];
+  const noteComment = (start: number, end: number): void => {
+    const body = text.slice(start, end);
+    if (body.includes('drvcheck-ignore')) suppressionComments.push({ offset: start, end, text: body, trailing: lineHasCode });
+  };
   let copiedUpTo = 0;
   let lineHasCode = false;
   const n = text.length;
@@ -135,12 +154,16 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
       continue;
     }
     if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
-      i = skipLineComment(text, i);
+      const end = skipLineComment(text, i);
+      noteComment(i, end);
+      i = end;
       continue;
     }
     if (ch === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
       const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
+      const end = close < 0 ? n : close + 2;
+      noteComment(i, end);
+      i = end;
       continue;
     }
     if (ch === 35 /* # */ && !lineHasCode) {
@@ -221,7 +244,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   }
   out.push(text.slice(copiedUpTo));
   conditionals.closeAll(n);
-  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions };
+  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions, suppressionComments };
 }
 
 /**
@@ -315,6 +338,22 @@ class ConditionalStack {
     if (group.open) this.regions.push({ start: group.open.start, end, conditions: group.open.conditions });
     delete group.open;
   }
+}
+
+/**
+ * `warning(disable: 4201 28121; once: 4385)`, `warning(push, 3)`, `prefast(suppress: 28121, "why")`.
+ * Only the first specifier that drvcheck acts on is kept; numbers it cannot read are dropped.
+ */
+function readWarningPragma(kind: string, body: string, offset: number): PragmaFact | undefined {
+  const specifiers = kind === 'prefast' ? [body.split(',')[0]!] : body.split(';');
+  for (const spec of specifiers) {
+    const m = /^\s*(suppress|disable|default|push|pop)\b\s*(?::\s*([^,)]*))?/.exec(spec);
+    if (!m) continue;
+    const action = m[1] as WarningAction;
+    const numbers = (m[2] ?? '').split(/\s+/).filter((t) => /^\d+$/.test(t)).map(Number);
+    return { kind: 'warning', action, numbers, offset };
+  }
+  return undefined;
 }
 
 /** Start of the next line that is a preprocessor directive, or the end of the text. */
@@ -414,7 +453,11 @@ function directiveEnd(text: string, i: number): number {
 const ALLOC_TEXT = /^#\s*pragma\s+alloc_text\s*\(\s*"?([\w.$]+)"?\s*,([^)]*)\)/;
 const CODE_SEG = /^#\s*pragma\s+code_seg\s*\(([^)]*)\)/;
 
+const WARNING_PRAGMA = /^#\s*pragma\s+(warning|prefast)\s*\((.*)\)/s;
+
 function readPragma(line: string, offset: number): PragmaFact | undefined {
+  const warning = WARNING_PRAGMA.exec(line);
+  if (warning) return readWarningPragma(warning[1]!, warning[2]!, offset);
   const alloc = ALLOC_TEXT.exec(line);
   if (alloc) {
     const functions = alloc[2]!

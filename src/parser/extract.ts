@@ -73,6 +73,10 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       globals: walker.globals,
       allocText: walker.allocText,
       errorCount: countErrors(tree.rootNode),
+      suppressionComments: blanked.suppressionComments.map((c) => ({ text: c.text, span: walker.spanOf(c.offset, c.end), trailing: c.trailing })),
+      warningPragmas: blanked.pragmas.flatMap((p) =>
+        p.kind === 'warning' ? [{ line: walker.lines.position(p.offset).line, action: p.action, numbers: p.numbers }] : [],
+      ),
     };
   } finally {
     tree.delete();

@@ -129,4 +129,8 @@ export interface FileFacts {
   readonly allocText: readonly { readonly name: string; readonly section: string; readonly span: Span }[];
   /** Count of syntax-error regions tree-sitter recovered from. */
   readonly errorCount: number;
+  /** `drvcheck-ignore…` comments, in source order. */
+  readonly suppressionComments: readonly { readonly text: string; readonly span: Span; readonly trailing: boolean }[];
+  /** `#pragma warning(...)` and `#pragma prefast(suppress: ...)`, in source order, by line. */
+  readonly warningPragmas: readonly { readonly line: number; readonly action: 'suppress' | 'disable' | 'default' | 'push' | 'pop'; readonly numbers: readonly number[] }[];
 }

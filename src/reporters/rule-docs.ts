@@ -6,7 +6,7 @@ import type { RuleMeta } from '../rules/rule.js';
 
 export function ruleHelpText(r: RuleMeta): string {
   return [
-    `${r.id}: ${r.title}`,
+    `${r.id} (${r.code}, ${r.severity}): ${r.title}`,
     '',
     r.summary,
     '',
@@ -29,9 +29,9 @@ export function ruleHelpText(r: RuleMeta): string {
 
 export function ruleHelpMarkdown(r: RuleMeta): string {
   return [
-    `# ${r.id}`,
+    `# ${r.id} (${r.code})`,
     '',
-    `**${r.title}** (default severity: ${r.severity})`,
+    `**${r.title}** (default severity: ${r.severity}${r.codeAnalysisWarnings ? `; Code Analysis warnings ${r.codeAnalysisWarnings.join(', ')}` : ''})`,
     '',
     r.summary,
     '',
@@ -71,4 +71,21 @@ function indent(code: string): string {
     .split('\n')
     .map((l) => `    ${l}`)
     .join('\n');
+}
+
+/** The generated `docs/rules/` folder: one page per rule and an index, by file name. */
+export function ruleDocFiles(metas: readonly RuleMeta[]): Map<string, string> {
+  const files = new Map<string, string>();
+  const header = '<!-- Generated from the rule metadata by `npm run docs`; do not edit. -->\n\n';
+  for (const meta of metas) files.set(`${meta.id}.md`, header + ruleHelpMarkdown(meta));
+  const index = [
+    '# drvcheck rules',
+    '',
+    '| id | code | severity | title |',
+    '| --- | --- | --- | --- |',
+    ...metas.map((m) => `| [${m.id}](${m.id}.md) | ${m.code} | ${m.severity} | ${m.title} |`),
+    '',
+  ].join('\n');
+  files.set('README.md', header + index);
+  return files;
 }

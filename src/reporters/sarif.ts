@@ -42,7 +42,11 @@ export function formatSarif(result: CheckResult, rules: readonly RuleMeta[]): st
               fullDescription: { text: `${r.summary} ${r.rationale}` },
               help: { text: ruleHelpText(r), markdown: ruleHelpMarkdown(r) },
               defaultConfiguration: { level: sarifLevel(r.severity) },
-              properties: { tags: ['windows-driver', ...r.id.split('-').slice(0, 1)], precision: 'high', 'problem.severity': r.severity },
+              properties: {
+                tags: ['windows-driver', 'correctness', r.id.split('-')[0]!],
+                precision: 'high',
+                'problem.severity': r.severity === 'note' ? 'recommendation' : r.severity,
+              },
             })),
           },
         },
@@ -61,14 +65,15 @@ export function formatSarif(result: CheckResult, rules: readonly RuleMeta[]): st
           sourceLanguage: a.language === 'c' ? 'c' : 'cplusplus',
         })),
         columnKind: 'utf16CodeUnits',
-        results: result.findings.map((f) => ({
+        results: [...result.findings, ...result.suppressed].map((f) => ({
           ruleId: f.ruleId,
           ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
           level: sarifLevel(f.severity),
           message: { text: f.message },
           locations: [physical(f.location)],
-          partialFingerprints: { 'drvcheck/v1': f.fingerprint },
-          codeFlows: [
+          partialFingerprints: { ...(f.lineHash ? { primaryLocationLineHash: f.lineHash } : {}), 'drvcheck/v1': f.fingerprint },
+          ...(f.suppression ? { suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.suppression.justification }] } : {}),
+          codeFlows: f.steps.length === 0 ? undefined : [
             {
               message: { text: `How ${f.location.path}:${f.location.span.start.line} is reached` },
               threadFlows: [

@@ -9,6 +9,10 @@ export interface TextOptions {
   /** Turns a root-relative path into the path shown (relative to the working directory). */
   readonly displayPath: (path: string) => string;
   readonly color: boolean;
+  /** Only the findings, no summary line. */
+  readonly quiet?: boolean;
+  /** List the baseline entries that were fixed. */
+  readonly reportFixed?: boolean;
 }
 
 export function formatText(result: CheckResult, options: TextOptions): string {
@@ -20,8 +24,11 @@ export function formatText(result: CheckResult, options: TextOptions): string {
     for (const s of f.steps) out.push(`  ${loc(s.location, options)}: ${paint.note('note:')} ${s.message}`);
     out.push('');
   }
-  out.push(summary(result));
-  return `${out.join('\n')}\n`;
+  if (options.reportFixed) {
+    for (const f of result.fixed) out.push(`${options.displayPath(f.path)}: fixed since the baseline: ${f.message} [${f.ruleId}]`);
+  }
+  if (!options.quiet) out.push(summary(result));
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
 }
 
 export function summary(result: CheckResult): string {
@@ -31,6 +38,9 @@ export function summary(result: CheckResult): string {
     n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`,
     `${result.analyzed.length} file${result.analyzed.length === 1 ? '' : 's'} analyzed in ${result.units.length} driver unit${result.units.length === 1 ? '' : 's'}`,
   ];
+  if (result.suppressed.length > 0) parts.push(`${result.suppressed.length} suppressed in the source`);
+  if (result.baselined > 0) parts.push(`${result.baselined} in the baseline`);
+  if (result.fixed.length > 0) parts.push(`${result.fixed.length} baseline finding${result.fixed.length === 1 ? '' : 's'} fixed`);
   if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (${result.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 5).join('; ')}${result.skipped.length > 5 ? '; …' : ''})`);
   return `drvcheck: ${parts.join(', ')}`;
 }

@@ -22,7 +22,7 @@ export interface SkippedPath {
 export interface DriverUnit {
   /** What defines the unit: a `.vcxproj`, a directory with an INF or `sources`, or a named path. */
   readonly name: string;
-  readonly kind: 'vcxproj' | 'inf' | 'sources' | 'path';
+  readonly kind: 'config' | 'vcxproj' | 'inf' | 'sources' | 'path';
   /** Root-relative paths of the unit's sources and of the headers they include. */
   readonly files: readonly string[];
   /** Root-relative path of the directory the unit was found in. */
@@ -75,7 +75,15 @@ interface Walked {
   sourcesFiles: string[];
 }
 
-export function discover(inputs: readonly string[], rootOverride?: string): Discovery {
+/** What the configuration says about discovered files. */
+export interface DiscoveryPolicy {
+  /** Why a file is left out, or undefined when it is checked. */
+  exclusion(absPath: string): string | undefined;
+  /** Units the configuration declares, claiming the files that match them. */
+  explicitUnits(absSources: readonly string[]): readonly { readonly name: string; readonly dir: string; readonly files: readonly string[] }[];
+}
+
+export function discover(inputs: readonly string[], rootOverride?: string, policy?: DiscoveryPolicy): Discovery {
   const root = rootOverride ? resolve(rootOverride) : commonRoot(inputs);
   const skipped: SkippedPath[] = [];
   const walked: Walked = { sources: [], headers: [], projects: [], infs: [], sourcesFiles: [] };
@@ -109,14 +117,27 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
     }
   }
 
-  const sources = unique(walked.sources);
-  const headers = unique(walked.headers);
+  const kept = (file: string): boolean => {
+    const reason = policy?.exclusion(file);
+    if (reason) skipped.push({ path: toPosix(relative(root, file)), reason });
+    return reason === undefined;
+  };
+  const sources = unique(walked.sources).filter(kept);
+  const headers = unique(walked.headers).filter(kept);
   const headerIndex = indexHeaders(headers);
   const claimed = new Set<string>();
   const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[]; driverType?: string; defines?: [string, string][] }[] = [];
 
+  for (const declared of policy?.explicitUnits(sources) ?? []) {
+    const files = declared.files.filter((f) => !claimed.has(f));
+    for (const f of files) claimed.add(f);
+    if (files.length > 0) units.push({ name: declared.name, kind: 'config', dir: declared.dir, sources: files });
+  }
+
   for (const project of unique(walked.projects)) {
-    const { items, driverType, defines } = readProject(project, skipped, root);
+    const project_ = readProject(project, skipped, root);
+    const { driverType, defines } = project_;
+    const items = project_.items.filter((f) => !claimed.has(f) && (sources.includes(f) || kept(f)));
     if (items.length === 0) continue;
     for (const item of items) {
       claimed.add(item);
@@ -156,7 +177,7 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
     const withHeaders = includeClosure(u.sources, headerIndex);
     for (const h of withHeaders) included.add(h);
     return {
-      name: toPosix(relative(root, u.name)) || '.',
+      name: u.kind === 'config' ? u.name : toPosix(relative(root, u.name)) || '.',
       kind: u.kind,
       directory: toPosix(relative(root, u.dir)) || '.',
       files: [...u.sources, ...withHeaders].map((f) => toPosix(relative(root, f))).sort(),

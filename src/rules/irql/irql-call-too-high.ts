@@ -82,7 +82,7 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     const findings: RuleFinding[] = [];
     for (const fn of model.functions.all) {
       for (const site of model.functions.callSites(fn)) {
-        const requirement = requirementOf(site);
+        const requirement = requirementOf(site, model.knowledge);
         if (!requirement) continue;
         const at_ = model.irql.levelAtCall(site);
         if (!at_ || rank(at_.level) <= rank(requirement.max)) continue;

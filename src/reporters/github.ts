@@ -1,0 +1,33 @@
+/**
+ * GitHub Actions workflow commands: each finding becomes an annotation on the pull request's
+ * diff (`::error file=…,line=…::message`). Values are escaped as the runner requires.
+ */
+import type { CheckResult } from '../engine/findings.js';
+import type { RuleMeta } from '../rules/rule.js';
+
+export function formatGithub(result: CheckResult, metas: readonly RuleMeta[], displayPath: (path: string) => string): string {
+  const codeOf = new Map(metas.map((m) => [m.id, m.code]));
+  const lines = result.findings.map((f) => {
+    const { start, end } = f.location.span;
+    const command = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
+    const properties = [
+      `file=${escapeProperty(displayPath(f.location.path))}`,
+      `line=${start.line}`,
+      `col=${start.column}`,
+      `endLine=${end.line}`,
+      ...(end.line === start.line ? [`endColumn=${end.column}`] : []),
+      `title=${escapeProperty(`${codeOf.get(f.ruleId) ?? ''} ${f.ruleId}`.trim())}`,
+    ];
+    const path = f.steps.map((s) => `${s.location.path}:${s.location.span.start.line}: ${s.message}`).join('\n');
+    return `::${command} ${properties.join(',')}::${escapeData(path ? `${f.message}\n${path}` : f.message)}`;
+  });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
