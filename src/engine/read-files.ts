@@ -25,26 +25,50 @@ export function readSource(root: string, path: string, limits: ReadLimits): { ok
   const abs = join(root, path);
   let bytes: Buffer;
   try {
-    const size = statSync(abs).size;
-    if (size > limits.maxFileBytes) return { ok: false, reason: `larger than the ${formatBytes(limits.maxFileBytes)} file size limit (${formatBytes(size)})` };
+    const stats = statSync(abs);
+    if (!stats.isFile()) return { ok: false, reason: 'not a regular file' };
+    if (stats.size > limits.maxFileBytes) {
+      return { ok: false, reason: `larger than the per-file size limit: ${formatBytes(stats.size)} > ${formatBytes(limits.maxFileBytes)} (--max-file-size)` };
+    }
     bytes = readFileSync(abs);
   } catch (error) {
     return { ok: false, reason: describeFsError(error, 'cannot be read') };
   }
+  return decodeText(bytes);
+}
+
+/**
+ * Decodes a source file's bytes, refusing binary content. A few stray NUL bytes in a text
+ * file (an editor accident) become spaces; a file where control bytes are common is binary.
+ */
+export function decodeText(bytes: Uint8Array): { ok: true; source: DecodedSource } | { ok: false; reason: string } {
   const source = decodeSource(bytes);
-  if (source.encoding !== 'utf-16le' && source.encoding !== 'utf-16be' && bytes.includes(0)) {
-    return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  if (source.encoding === 'utf-16le' || source.encoding === 'utf-16be') return { ok: true, source };
+  let controls = 0;
+  let nuls = 0;
+  for (const b of bytes) {
+    if (b === 0) nuls++;
+    else if (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 11 && b !== 26) controls++;
   }
-  return { ok: true, source };
+  if (nuls + controls > Math.max(8, bytes.length / 100)) return { ok: false, reason: 'binary file (control bytes are not source text)' };
+  if (nuls === 0) return { ok: true, source };
+  return { ok: true, source: { ...source, text: source.text.replace(/\0/g, ' '), lossy: true } };
 }
 
 export async function readAndParse(root: string, path: string, limits: ReadLimits): Promise<ReadOutcome> {
   const read = readSource(root, path, limits);
   if (!read.ok) return { ok: false, skipped: { path, reason: read.reason } };
+  return parseDecoded(path, read.source, limits);
+}
+
+/** Parses one decoded file; any failure becomes a skip reason for that file only. */
+export async function parseDecoded(path: string, source: DecodedSource, limits: ReadLimits): Promise<ReadOutcome> {
   try {
-    return { ok: true, facts: await extractFileFacts(path, read.source, { timeoutMs: limits.parseTimeoutMs }) };
+    return { ok: true, facts: await extractFileFacts(path, source, { timeoutMs: limits.parseTimeoutMs }) };
   } catch (error) {
-    if (error instanceof ParseTimeoutError) return { ok: false, skipped: { path, reason: `parse time limit exceeded (${limits.parseTimeoutMs} ms)` } };
+    if (error instanceof ParseTimeoutError) {
+      return { ok: false, skipped: { path, reason: `took longer than the per-file time limit of ${limits.parseTimeoutMs} ms (--parse-timeout)` } };
+    }
     return { ok: false, skipped: { path, reason: `internal error while parsing: ${(error as Error).message}` } };
   }
 }

@@ -42,13 +42,15 @@ export interface ParseOptions {
 export class ParseTimeoutError extends Error {}
 
 export async function extractFileFacts(path: string, source: DecodedSource, options: ParseOptions = {}): Promise<FileFacts> {
+  // One time budget for the whole file: blanking, parsing and reading the tree.
+  const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs;
   const kind = languageForPath(path) ?? 'c';
   const blanked = blankMacros(source.text, { isC: kind === 'c' });
   let language: LanguageName = kind === 'header' ? 'c' : kind;
-  let tree = await parse(language, blanked.text, options);
+  let tree = await parse(language, blanked.text, deadline, options.timeoutMs);
   if (kind === 'header' && tree.rootNode.hasError) {
     // Headers are shared by C and C++ units; a header C cannot read is usually C++.
-    const cppTree = await parse('cpp', blanked.text, options);
+    const cppTree = await parse('cpp', blanked.text, deadline, options.timeoutMs);
     if (countErrors(cppTree.rootNode) < countErrors(tree.rootNode)) {
       tree.delete();
       tree = cppTree;
@@ -58,7 +60,9 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
     }
   }
   try {
-    const walker = new FileWalker(new LineIndex(source.text), blanked.annotations, blanked.pragmas, blanked.regions);
+    const walker = new FileWalker(new LineIndex(source.text), blanked.annotations, blanked.pragmas, blanked.regions, () => {
+      if (performance.now() > deadline) throw new ParseTimeoutError(`reading the file took longer than ${options.timeoutMs} ms`);
+    });
     walker.walkFile(tree.rootNode);
     return {
       path,
@@ -83,13 +87,12 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
   }
 }
 
-async function parse(language: LanguageName, text: string, options: ParseOptions): Promise<Tree> {
+async function parse(language: LanguageName, text: string, deadline: number, timeoutMs: number | undefined): Promise<Tree> {
   const parser = await parserFor(language);
-  const deadline = options.timeoutMs === undefined ? undefined : performance.now() + options.timeoutMs;
-  const tree = parser.parse(text, null, deadline === undefined ? undefined : { progressCallback: () => performance.now() > deadline });
+  const tree = parser.parse(text, null, Number.isFinite(deadline) ? { progressCallback: () => performance.now() > deadline } : undefined);
   if (!tree) {
     parser.reset();
-    throw new ParseTimeoutError(`parsing took longer than ${options.timeoutMs} ms`);
+    throw new ParseTimeoutError(`parsing took longer than ${timeoutMs} ms`);
   }
   return tree;
 }
@@ -177,6 +180,8 @@ class FileWalker {
     private readonly removed: readonly RemovedAnnotation[],
     pragmas: readonly PragmaFact[],
     private readonly regions: readonly ConditionalRegion[],
+    /** Throws when the file's time budget is spent; called every few thousand nodes. */
+    private readonly checkTime: () => void = () => {},
   ) {
     this.sectionAt = codeSegTimeline(pragmas);
     for (const pragma of pragmas) {
@@ -198,7 +203,9 @@ class FileWalker {
   /** Walks file-scope nodes iteratively: generated headers can nest thousands deep. */
   walkFile(root: Node): void {
     const stack: { node: Node; className?: string }[] = [{ node: root }];
+    let visited = 0;
     while (stack.length > 0) {
+      if ((++visited & 1023) === 0) this.checkTime();
       const { node, className } = stack.pop()!;
       switch (node.type) {
         case 'function_definition':
@@ -391,20 +398,23 @@ class FileWalker {
     };
   }
 
-  private readInitializer(node: Node): Initializer {
+  /** Nested lists deeper than this are kept as text: registration tables are two or three deep. */
+  private static readonly MAX_INITIALIZER_DEPTH = 16;
+
+  private readInitializer(node: Node, depth = 0): Initializer {
     const span = this.nodeSpan(node);
-    if (node.type === 'initializer_list') {
+    if (node.type === 'initializer_list' && depth < FileWalker.MAX_INITIALIZER_DEPTH) {
       const items: Initializer[] = [];
       for (const child of node.namedChildren) {
-        if (child && child.type !== 'comment') items.push(this.readInitializer(child));
+        if (child && child.type !== 'comment') items.push(this.readInitializer(child, depth + 1));
       }
       return { kind: 'list', items, span };
     }
-    if (node.type === 'initializer_pair') {
+    if (node.type === 'initializer_pair' && depth < FileWalker.MAX_INITIALIZER_DEPTH) {
       const designator = node.childForFieldName('designator');
       const value = node.childForFieldName('value');
       const field = designator ? designator.text.replace(/^[.[]|]$/g, '').trim() : '';
-      if (value) return { kind: 'designated', field, value: this.readInitializer(value), span };
+      if (value) return { kind: 'designated', field, value: this.readInitializer(value, depth + 1), span };
     }
     return { kind: 'expr', text: fold(node.text), core: fold(coreOf(node).text), span };
   }
@@ -413,7 +423,9 @@ class FileWalker {
   private readBody(body: Node): BodyFacts {
     const facts: BodyFacts = { calls: [], assignments: [], locals: [], returns: [] };
     const stack: BodyFrame[] = [{ node: body, conditional: false, guards: [], scopeEnd: body.endIndex }];
+    let visited = 0;
     while (stack.length > 0) {
+      if ((++visited & 4095) === 0) this.checkTime();
       const frame = stack.pop()!;
       const { node } = frame;
       switch (node.type) {

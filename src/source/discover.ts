@@ -12,7 +12,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 
 export const SOURCE_EXTENSIONS = /\.(c|cpp|cxx|cc|c\+\+)$/i;
 export const HEADER_EXTENSIONS = /\.(h|hpp|hxx|hh|inl)$/i;
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.svn', '.hg', '.vs', 'x64', 'Debug', 'Release', 'ARM64']);
+/** Tool directories, never driver sources; hidden directories are left out as well. */
+const SKIPPED_DIRECTORIES = new Set(['node_modules']);
 
 export interface SkippedPath {
   readonly path: string;
@@ -194,8 +195,37 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
   return { root, files, units: finished, skipped, markers: walked.infs.map((f) => toPosix(relative(root, f))).sort() };
 }
 
+/**
+ * Walks a directory tree. Symbolic links are followed while they stay inside the scanned root
+ * (a link loop or a second path to the same file is noticed, not followed twice); a link that
+ * leaves the root is listed as skipped, so a scan never wanders into the rest of the machine.
+ */
 function walkDirectory(start: string, root: string, walked: Walked, skipped: SkippedPath[], seenDirs: Set<string>): void {
   const stack = [start];
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    realRoot = root;
+  }
+  const seenFiles = new Map<string, string>();
+  // Links to files are taken after the walk, so that a file reached both directly and through
+  // a link is read under its own path.
+  const linkedFiles: { full: string; name: string; target: string }[] = [];
+  const addFile = (full: string, name: string, real: string): void => {
+    const kind = SOURCE_EXTENSIONS.test(name) ? walked.sources : HEADER_EXTENSIONS.test(name) ? walked.headers : undefined;
+    if (kind) {
+      const first = seenFiles.get(real);
+      if (first) {
+        skipped.push({ path: toPosix(relative(root, full)), reason: `the same file as ${toPosix(relative(root, first))} (through a symbolic link)` });
+        return;
+      }
+      seenFiles.set(real, full);
+      kind.push(full);
+    } else if (/\.vcxproj$/i.test(name)) walked.projects.push(full);
+    else if (/\.(inf|inx)$/i.test(name)) walked.infs.push(full);
+    else if (name.toLowerCase() === 'sources') walked.sourcesFiles.push(full);
+  };
   while (stack.length > 0) {
     const dir = stack.pop()!;
     let real: string;
@@ -217,25 +247,47 @@ function walkDirectory(start: string, root: string, walked: Walked, skipped: Ski
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const full = join(dir, entry.name);
+      const rel = toPosix(relative(root, full));
       if (entry.isSymbolicLink()) {
-        // Links are not followed: they can leave the scanned tree or loop back into it.
-        if (SOURCE_EXTENSIONS.test(entry.name) || HEADER_EXTENSIONS.test(entry.name)) {
-          skipped.push({ path: toPosix(relative(root, full)), reason: 'symbolic link (not followed)' });
+        let target: string;
+        let isDir: boolean;
+        try {
+          target = realpathSync(full);
+          isDir = statSync(target).isDirectory();
+        } catch (error) {
+          skipped.push({ path: rel, reason: `symbolic link: ${describeFsError(error, 'its target cannot be read')}` });
+          continue;
         }
+        if (target !== realRoot && !target.startsWith(realRoot + sep)) {
+          if (isDir || SOURCE_EXTENSIONS.test(entry.name) || HEADER_EXTENSIONS.test(entry.name)) {
+            skipped.push({ path: rel, reason: 'symbolic link leaves the scanned root (not followed)' });
+          }
+          continue;
+        }
+        if (isDir) {
+          if (seenDirs.has(target)) skipped.push({ path: rel, reason: 'symbolic link back into a directory already scanned (a loop; not followed)' });
+          else stack.push(full);
+        } else linkedFiles.push({ full, name: entry.name, target });
         continue;
       }
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.')) stack.push(full);
         continue;
       }
-      if (!entry.isFile()) continue;
-      if (SOURCE_EXTENSIONS.test(entry.name)) walked.sources.push(full);
-      else if (HEADER_EXTENSIONS.test(entry.name)) walked.headers.push(full);
-      else if (/\.vcxproj$/i.test(entry.name)) walked.projects.push(full);
-      else if (/\.(inf|inx)$/i.test(entry.name)) walked.infs.push(full);
-      else if (entry.name.toLowerCase() === 'sources') walked.sourcesFiles.push(full);
+      if (!entry.isFile()) {
+        if (SOURCE_EXTENSIONS.test(entry.name) || HEADER_EXTENSIONS.test(entry.name)) skipped.push({ path: rel, reason: 'not a regular file' });
+        continue;
+      }
+      let real = full;
+      try {
+        real = realpathSync(full);
+      } catch {
+        // A file that vanished is reported when it is read.
+      }
+      addFile(full, entry.name, real);
     }
   }
+  for (const link of linkedFiles) addFile(link.full, link.name, link.target);
 }
 
 /**

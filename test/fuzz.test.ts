@@ -1,0 +1,31 @@
+/**
+ * A bounded fuzz run over the fixtures (seeded, so a failure reproduces), and the inputs that
+ * once broke the pipeline, kept as regression cases under test/fuzz-regressions/.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DEFAULT_LIMITS } from '../src/engine/read-files.js';
+import { fixtureCorpus, fuzz, runInput } from './fuzz-engine.js';
+import { fixturesDir, repoRoot } from './paths.js';
+
+const ITERATIONS = Number(process.env['DRVCHECK_FUZZ_ITERATIONS'] ?? 2000);
+
+describe('fuzzing', () => {
+  it(`survives ${ITERATIONS} mutated fixtures: nothing throws, nothing hangs, every input accounted for`, { timeout: 300_000 }, async () => {
+    const corpus = fixtureCorpus(fixturesDir);
+    assert.ok(corpus.length > 20);
+    const report = await fuzz(corpus, 20261122, ITERATIONS);
+    assert.equal(report.analyzed + report.skipped, ITERATIONS);
+    assert.deepEqual(report.failures.map((f) => `#${f.iteration} ${f.mutation}: ${f.problem.split('\n')[0]}`), []);
+  });
+
+  it('keeps every input that once broke the pipeline working', async () => {
+    const dir = join(repoRoot, 'test', 'fuzz-regressions');
+    for (const name of readdirSync(dir).filter((n) => /\.(c|cpp|h)$/.test(n))) {
+      const result = await runInput({ path: name, bytes: readFileSync(join(dir, name)) }, { ...DEFAULT_LIMITS, parseTimeoutMs: 2000 });
+      assert.equal(result.problem, undefined, name);
+    }
+  });
+});
