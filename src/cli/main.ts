@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ConfigResolver } from '../config/config.js';
 import { knowledgeExtensions } from '../config/knowledge-extensions.js';
 import { BaselineError, readBaseline, writeBaseline } from '../engine/baseline.js';
+import { defaultCacheDirectory } from '../engine/facts-cache.js';
 import { ALL_RULE_METAS, check } from '../engine/check.js';
 import type { CheckResult } from '../engine/findings.js';
 import { formatGithub } from '../reporters/github.js';
@@ -45,6 +46,7 @@ interface CheckFlags {
   reportFixed?: boolean;
   maxFileSize: string;
   parseTimeout: string;
+  cache?: string | boolean;
 }
 
 interface Io {
@@ -81,6 +83,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .option('--baseline <file>', 'report only findings that are not in this baseline')
     .option('--baseline-write <file>', "record this run's findings as the baseline, and exit 0")
     .option('--report-fixed', 'with --baseline: also list the baseline findings that are gone')
+    .option('--cache [dir]', `cache parse facts between runs (default directory: ${defaultCacheDirectory()})`)
     .option('--max-file-size <bytes>', 'skip files larger than this', String(16 * 1024 * 1024))
     .option('--parse-timeout <ms>', 'skip a file whose parse takes longer than this', '20000')
     .action(async (paths: string[], flags: CheckFlags) => {
@@ -144,6 +147,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
     ignore: flags.ignore,
     ...(baseline ? { baseline } : {}),
     ...(jobs ? { jobs } : {}),
+    ...(flags.cache ? { cacheDir: typeof flags.cache === 'string' ? flags.cache : defaultCacheDirectory() } : {}),
     limits: { maxFileBytes, parseTimeoutMs },
   });
   if (flags.baselineWrite) {

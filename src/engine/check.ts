@@ -39,6 +39,8 @@ export interface CheckOptions {
   readonly baseline?: readonly BaselineEntry[];
   /** Worker threads for parsing; default: the number of cores. */
   readonly jobs?: number;
+  /** Directory of the parse-facts cache; no cache when absent. */
+  readonly cacheDir?: string;
 }
 
 export const ALL_RULE_METAS: readonly RuleMeta[] = [...RULES.map((r) => r.meta), ...ENGINE_RULES];
@@ -47,16 +49,19 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const rules = options.rules ?? RULES;
   const metas = [...rules.map((r) => r.meta), ...ENGINE_RULES];
+  const timer = new PhaseTimer();
   const configs = new ConfigResolver(options.configFile);
   const found = discover(options.paths, options.root, discoveryPolicy(configs));
+  timer.lap('discover');
   const skipped: SkippedFile[] = [...found.skipped];
   const facts = new Map<string, FileFacts>();
-  const outcomes = await parseAll(found.root, found.files, limits, options.jobs ?? availableParallelism());
+  const parsed = await parseAll(found.root, found.files, limits, options.jobs ?? availableParallelism(), options.cacheDir);
   for (const path of found.files) {
-    const outcome = outcomes.get(path)!;
+    const { outcome } = parsed.get(path)!;
     if (outcome.ok) facts.set(path, outcome.facts);
     else skipped.push(outcome.skipped);
   }
+  timer.lap('parse');
 
   const raw = new Map<string, Finding>();
   const units: UnitSummary[] = [];
@@ -94,6 +99,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   }
 
+  timer.lap('model and rules');
   const settled = applySuppressions([...raw.values()], facts, metas);
   const configured = settled
     .map((f) => configure(f, configs.forFile(join(found.root, f.location.path)), metas))
@@ -107,6 +113,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     .map((f) => ({ path: f.path, language: f.language, encoding: f.encoding, functions: f.functions.length, syntaxErrors: f.errorCount }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : 1));
+  timer.lap('suppressions, configuration, baseline');
+  reportStats(timer, parsed);
   return {
     root: found.root,
     findings: all.filter((f) => !f.suppression && !known.has(f.fingerprint)),
@@ -117,6 +125,29 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     skipped,
     units,
   };
+}
+
+/** Wall time per phase, for DRVCHECK_STATS. */
+class PhaseTimer {
+  readonly phases: Record<string, number> = {};
+  private last = performance.now();
+
+  lap(name: string): void {
+    const now = performance.now();
+    this.phases[name] = Math.round(now - this.last);
+    this.last = now;
+  }
+}
+
+/**
+ * With DRVCHECK_STATS set, writes the run's phase times, peak memory and slowest files to
+ * standard error as one JSON line: what the benchmark reads. Never part of a report.
+ */
+function reportStats(timer: PhaseTimer, parsed: ReadonlyMap<string, { ms: number }>): void {
+  if (!process.env['DRVCHECK_STATS']) return;
+  const slowest = [...parsed].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10).map(([path, p]) => ({ path, ms: Math.round(p.ms) }));
+  process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest })}
+`);
 }
 
 function discoveryPolicy(configs: ConfigResolver): DiscoveryPolicy {

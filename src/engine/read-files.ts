@@ -8,6 +8,7 @@ import { extractFileFacts, ParseTimeoutError } from '../parser/extract.js';
 import type { FileFacts } from '../parser/facts.js';
 import { decodeSource, type DecodedSource } from '../source/decode.js';
 import { describeFsError } from '../source/discover.js';
+import type { FactsCache } from './facts-cache.js';
 import type { SkippedFile } from './findings.js';
 
 export interface ReadLimits {
@@ -22,6 +23,12 @@ export const DEFAULT_LIMITS: ReadLimits = { maxFileBytes: 16 * 1024 * 1024, pars
 export type ReadOutcome = { readonly ok: true; readonly facts: FileFacts } | { readonly ok: false; readonly skipped: SkippedFile };
 
 export function readSource(root: string, path: string, limits: ReadLimits): { ok: true; source: DecodedSource } | { ok: false; reason: string } {
+  const read = readBytes(root, path, limits);
+  return read.ok ? decodeText(read.bytes) : read;
+}
+
+/** A file's bytes, unless it is not a regular file, is too large, or cannot be read. */
+export function readBytes(root: string, path: string, limits: ReadLimits): { ok: true; bytes: Buffer } | { ok: false; reason: string } {
   const abs = join(root, path);
   let bytes: Buffer;
   try {
@@ -34,7 +41,7 @@ export function readSource(root: string, path: string, limits: ReadLimits): { ok
   } catch (error) {
     return { ok: false, reason: describeFsError(error, 'cannot be read') };
   }
-  return decodeText(bytes);
+  return { ok: true, bytes };
 }
 
 /**
@@ -44,6 +51,8 @@ export function readSource(root: string, path: string, limits: ReadLimits): { ok
 export function decodeText(bytes: Uint8Array): { ok: true; source: DecodedSource } | { ok: false; reason: string } {
   const source = decodeSource(bytes);
   if (source.encoding === 'utf-16le' || source.encoding === 'utf-16be') return { ok: true, source };
+  // Valid UTF-8 without NUL bytes is text; only other files need the byte count below.
+  if (!source.lossy && !source.text.includes('\0')) return { ok: true, source };
   let controls = 0;
   let nuls = 0;
   for (const b of bytes) {
@@ -55,10 +64,17 @@ export function decodeText(bytes: Uint8Array): { ok: true; source: DecodedSource
   return { ok: true, source: { ...source, text: source.text.replace(/\0/g, ' '), lossy: true } };
 }
 
-export async function readAndParse(root: string, path: string, limits: ReadLimits): Promise<ReadOutcome> {
-  const read = readSource(root, path, limits);
+export async function readAndParse(root: string, path: string, limits: ReadLimits, cache?: FactsCache): Promise<ReadOutcome> {
+  const read = readBytes(root, path, limits);
   if (!read.ok) return { ok: false, skipped: { path, reason: read.reason } };
-  return parseDecoded(path, read.source, limits);
+  const key = cache?.keyOf(path, read.bytes);
+  const cached = key ? cache!.get(key) : undefined;
+  if (cached) return { ok: true, facts: cached };
+  const decoded = decodeText(read.bytes);
+  if (!decoded.ok) return { ok: false, skipped: { path, reason: decoded.reason } };
+  const outcome = await parseDecoded(path, decoded.source, limits);
+  if (outcome.ok && key) cache!.set(key, outcome.facts);
+  return outcome;
 }
 
 /** Parses one decoded file; any failure becomes a skip reason for that file only. */

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// The benchmark: `npm run bench [-- DIR] [--runs 3]`. For DIR (default: a synthetic corpus made
+// by scripts/generate-corpus.mjs) it prints the files, lines and bytes read; a parse-only pass;
+// the full check with --jobs 1 and --jobs N (N = cores); the full/parse-only ratio; peak RSS;
+// the slowest files; a cold and a warm run with --cache; and the cost at 1x, 2x, 4x and 8x a
+// synthetic corpus. Times are medians of --runs runs. A script for people, not a test.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(repo, 'bin', 'drvcheck.js');
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
+const noScaling = args.includes('--no-scaling');
+const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const jobs = availableParallelism();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+function generate(scale) {
+  const dir = mkdtempSync(join(tmpdir(), `drvcheck-corpus-${scale}x-`));
+  execFileSync(process.execPath, [join(repo, 'scripts', 'generate-corpus.mjs'), dir, '--scale', String(scale)], { stdio: 'ignore' });
+  return dir;
+}
+
+function measureSources(dir) {
+  let files = 0, lines = 0, bytes = 0;
+  for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!/\.(c|cpp|cxx|cc|h|hpp|hxx|hh|inl)$/i.test(f)) continue;
+    const p = join(dir, f);
+    if (!statSync(p).isFile()) continue;
+    const b = readFileSync(p);
+    files++;
+    bytes += b.length;
+    lines += b.toString('latin1').split('\n').length;
+  }
+  return { files, lines, bytes };
+}
+
+function parseOnly(dir, n) {
+  return median(Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [join(repo, 'scripts', 'parse-only.mjs'), dir, '--jobs', String(n)], { encoding: 'utf8' })).ms));
+}
+
+/** One full check: wall time, and the stats line drvcheck prints with DRVCHECK_STATS. */
+function fullCheck(dir, extra) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'check', dir, '--format', 'sarif', '--output', join(tmpdir(), 'drvcheck-bench.sarif'), ...extra], {
+    encoding: 'utf8',
+    env: { ...process.env, DRVCHECK_STATS: '1' },
+  });
+  const ms = performance.now() - started;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`drvcheck failed: ${r.stderr}`);
+  const stats = JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{"phasesMs"')));
+  return { ms, stats };
+}
+
+function medianCheck(dir, extra) {
+  const all = Array.from({ length: runs }, () => fullCheck(dir, extra));
+  const m = median(all.map((r) => r.ms));
+  return { ms: m, stats: all.find((r) => r.ms === m).stats, maxRssKB: Math.max(...all.map((r) => r.stats.maxRssKB)) };
+}
+
+const generated = positional[0] === undefined;
+const dir = positional[0] ?? generate(1);
+console.log(`drvcheck benchmark on ${generated ? 'a synthetic corpus' : dir}`);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; median of ${runs} runs`);
+const size = measureSources(dir);
+console.log(`read: ${size.files} files, ${size.lines} lines, ${(size.bytes / 1e6).toFixed(1)} MB`);
+const parse1 = parseOnly(dir, 1);
+const parseN = parseOnly(dir, jobs);
+console.log(`parse-only: ${seconds(parse1)} (1 thread), ${seconds(parseN)} (${jobs} threads)`);
+const full1 = medianCheck(dir, ['--jobs', '1']);
+const fullN = medianCheck(dir, ['--jobs', String(jobs)]);
+console.log(`full check: ${seconds(full1.ms)} (--jobs 1), ${seconds(fullN.ms)} (--jobs ${jobs})`);
+console.log(`full / parse-only: ${(full1.ms / parse1).toFixed(2)} (1 thread), ${(fullN.ms / parseN).toFixed(2)} (${jobs} threads)`);
+console.log(`phases (--jobs ${jobs}): ${Object.entries(fullN.stats.phasesMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+console.log(`peak RSS: ${(fullN.maxRssKB / 1024).toFixed(0)} MB (--jobs ${jobs}), ${(full1.maxRssKB / 1024).toFixed(0)} MB (--jobs 1)`);
+console.log(`slowest files: ${fullN.stats.slowest.slice(0, 5).map((s) => `${s.path} ${s.ms} ms`).join(', ')}`);
+const cacheDir = mkdtempSync(join(tmpdir(), 'drvcheck-bench-cache-'));
+const colds = [];
+const warms = [];
+for (let i = 0; i < runs; i++) {
+  rmSync(cacheDir, { recursive: true, force: true });
+  colds.push(fullCheck(dir, ['--cache', cacheDir]).ms);
+  warms.push(fullCheck(dir, ['--cache', cacheDir]).ms);
+}
+console.log(`cache: cold ${seconds(median(colds))}, warm ${seconds(median(warms))} (${((100 * median(warms)) / median(colds)).toFixed(0)}% of cold)`);
+rmSync(cacheDir, { recursive: true, force: true });
+if (generated) rmSync(dir, { recursive: true, force: true });
+
+if (!noScaling) {
+  console.log(`scaling (synthetic corpus, 1x = 1/8 of the full size, --jobs ${jobs}):`);
+  for (const k of [1, 2, 4, 8]) {
+    const d = generate(k / 8);
+    const s = measureSources(d);
+    const r = medianCheck(d, ['--jobs', String(jobs)]);
+    console.log(`  ${k}x: ${s.files} files, ${(s.bytes / 1e6).toFixed(1)} MB: ${seconds(r.ms)}, peak RSS ${(r.maxRssKB / 1024).toFixed(0)} MB`);
+    rmSync(d, { recursive: true, force: true });
+  }
+}
