@@ -125,6 +125,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
   };
   const sources = unique(walked.sources).filter(kept);
   const headers = unique(walked.headers).filter(kept);
+  const sourceSet = new Set(sources);
   const headerIndex = indexHeaders(headers);
   const claimed = new Set<string>();
   const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[]; driverType?: string; defines?: [string, string][] }[] = [];
@@ -138,11 +139,14 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
   for (const project of unique(walked.projects)) {
     const project_ = readProject(project, skipped, root);
     const { driverType, defines } = project_;
-    const items = project_.items.filter((f) => !claimed.has(f) && (sources.includes(f) || kept(f)));
+    const items = project_.items.filter((f) => !claimed.has(f) && (sourceSet.has(f) || kept(f)));
     if (items.length === 0) continue;
     for (const item of items) {
       claimed.add(item);
-      if (!sources.includes(item)) sources.push(item);
+      if (!sourceSet.has(item)) {
+        sourceSet.add(item);
+        sources.push(item);
+      }
     }
     units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items, ...(driverType ? { driverType } : {}), defines });
   }
