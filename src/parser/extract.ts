@@ -2,7 +2,7 @@
  * Reads one source file into plain syntax facts. The tree-sitter tree is walked once and
  * freed before this returns; nothing that refers to it escapes.
  */
-import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
+import type { Node, Parser as ParserType, Tree, TreeCursor } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation } from './blank-macros.js';
@@ -419,45 +419,84 @@ class FileWalker {
     return { kind: 'expr', text: fold(node.text), core: fold(coreOf(node).text), span };
   }
 
-  /** One pass over a function body, iterative so deeply nested expressions cannot overflow. */
+  /**
+   * One pass over a function body with a tree cursor, iterative so deeply nested expressions
+   * cannot overflow. Only the nodes that carry facts (calls, assignments, declarations,
+   * returns, branch conditions) are materialised as Node objects: the cursor reads the rest.
+   */
   private readBody(body: Node): BodyFacts {
     const facts: BodyFacts = { calls: [], assignments: [], locals: [], returns: [] };
-    const stack: BodyFrame[] = [{ node: body, conditional: false, guards: [], scopeEnd: body.endIndex }];
+    const cursor = body.walk();
+    // The frame of the node under the cursor; `children` is what its children inherit.
+    const frames: { frame: BodyFrame; children: ChildContext }[] = [];
     let visited = 0;
-    while (stack.length > 0) {
-      if ((++visited & 4095) === 0) this.checkTime();
-      const frame = stack.pop()!;
-      const { node } = frame;
-      switch (node.type) {
-        case 'call_expression':
-          facts.calls.push(this.readCall(node, frame));
-          break;
-        case 'assignment_expression':
-          facts.assignments.push(this.readAssignment(node));
-          break;
-        case 'return_statement': {
-          const value = node.namedChildren.find((c) => c && c.type !== 'comment');
-          facts.returns.push(value ? fold(value.text) : '');
-          break;
+    try {
+      let frame: BodyFrame = { conditional: false, guards: [], scopeEnd: body.endIndex };
+      for (;;) {
+        if ((++visited & 4095) === 0) this.checkTime();
+        const children = this.visitBodyNode(cursor, frame, facts);
+        if (cursor.gotoFirstChild()) {
+          frames.push({ frame, children });
+          frame = childFrame(cursor, frame, children);
+          continue;
         }
-        case 'declaration': {
-          const type = fold(node.childForFieldName('type')?.text ?? '');
-          for (const declarator of node.childrenForFieldName('declarator')) {
-            if (!declarator) continue;
-            const inner = innerDeclarator(declarator);
-            if (inner.name && !inner.fn) facts.locals.push(this.readVariable(type, declarator, inner));
+        // No children: move to the next sibling, climbing as long as there is none.
+        for (;;) {
+          if (frames.length === 0) {
+            facts.calls.sort((a, b) => a.span.start.offset - b.span.start.offset);
+            facts.assignments.sort((a, b) => a.span.start.offset - b.span.start.offset);
+            facts.locals.sort((a, b) => a.span.start.offset - b.span.start.offset);
+            return facts;
           }
-          break;
+          if (cursor.gotoNextSibling()) {
+            const parent = frames[frames.length - 1]!;
+            frame = childFrame(cursor, parent.frame, parent.children);
+            break;
+          }
+          cursor.gotoParent();
+          frames.pop();
         }
-        default:
-          break;
       }
-      pushBodyChildren(stack, frame);
+    } finally {
+      cursor.delete();
     }
-    facts.calls.sort((a, b) => a.span.start.offset - b.span.start.offset);
-    facts.assignments.sort((a, b) => a.span.start.offset - b.span.start.offset);
-    facts.locals.sort((a, b) => a.span.start.offset - b.span.start.offset);
-    return facts;
+  }
+
+  /** Reads the facts of the node under the cursor, and says what its children inherit. */
+  private visitBodyNode(cursor: TreeCursor, frame: BodyFrame, facts: BodyFacts): ChildContext {
+    const type = cursor.nodeType;
+    switch (type) {
+      case 'call_expression':
+        facts.calls.push(this.readCall(cursor.currentNode, frame));
+        break;
+      case 'assignment_expression':
+        facts.assignments.push(this.readAssignment(cursor.currentNode));
+        break;
+      case 'return_statement': {
+        const value = cursor.currentNode.namedChildren.find((c) => c && c.type !== 'comment');
+        facts.returns.push(value ? fold(value.text) : '');
+        break;
+      }
+      case 'declaration': {
+        const node = cursor.currentNode;
+        const declType = fold(node.childForFieldName('type')?.text ?? '');
+        for (const declarator of node.childrenForFieldName('declarator')) {
+          if (!declarator) continue;
+          const inner = innerDeclarator(declarator);
+          if (inner.name && !inner.fn) facts.locals.push(this.readVariable(declType, declarator, inner));
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    const branchy = BRANCHING.has(type);
+    let guardText: string | undefined;
+    if (type === 'if_statement' || type === 'conditional_expression') {
+      const condition = cursor.currentNode.childForFieldName('condition');
+      if (condition) guardText = fold(condition.text);
+    }
+    return { branchy, guardText, blockEnd: type === 'compound_statement' ? cursor.endIndex : undefined };
   }
 
   private readCall(node: Node, frame: BodyFrame): CallFact {
@@ -533,7 +572,6 @@ class FileWalker {
 }
 
 interface BodyFrame {
-  readonly node: Node;
   readonly conditional: boolean;
   /** Conditions of the enclosing `if`s and `?:`s, innermost last. */
   readonly guards: readonly string[];
@@ -541,31 +579,28 @@ interface BodyFrame {
   readonly scopeEnd: number;
 }
 
+/** What a node's children inherit from it. */
+interface ChildContext {
+  readonly branchy: boolean;
+  readonly guardText: string | undefined;
+  /** Set for a block: its end bounds the scope of what is acquired inside it. */
+  readonly blockEnd: number | undefined;
+}
+
 /**
- * Pushes a node's children with what they inherit: a branch of an `if` is conditional and
- * guarded by its condition; a block bounds the scope of what is acquired inside it.
+ * The frame of the child under the cursor: a branch of an `if` (anything but its condition)
+ * is conditional and guarded by the condition; a block bounds the scope of its statements.
  */
-function pushBodyChildren(stack: BodyFrame[], frame: BodyFrame): void {
-  const { node } = frame;
-  const children = node.children;
-  const branchy = BRANCHING.has(node.type);
-  const condition = branchy ? node.childForFieldName('condition') : null;
-  const guardText = condition && (node.type === 'if_statement' || node.type === 'conditional_expression') ? fold(condition.text) : undefined;
-  for (let i = children.length - 1; i >= 0; i--) {
-    const child = children[i];
-    if (!child || child.type === 'comment') continue;
-    const isCondition = condition !== null && condition.id === child.id;
-    const inBranch = branchy && !isCondition;
-    let scopeEnd = frame.scopeEnd;
-    if (node.type === 'compound_statement') scopeEnd = node.endIndex;
-    else if (inBranch && child.type !== 'compound_statement') scopeEnd = child.endIndex;
-    stack.push({
-      node: child,
-      conditional: frame.conditional || inBranch,
-      guards: inBranch && guardText !== undefined ? [...frame.guards, guardText] : frame.guards,
-      scopeEnd,
-    });
-  }
+function childFrame(cursor: TreeCursor, parent: BodyFrame, context: ChildContext): BodyFrame {
+  const inBranch = context.branchy && cursor.currentFieldName !== 'condition';
+  let scopeEnd = parent.scopeEnd;
+  if (context.blockEnd !== undefined) scopeEnd = context.blockEnd;
+  else if (inBranch && cursor.nodeType !== 'compound_statement') scopeEnd = cursor.endIndex;
+  return {
+    conditional: parent.conditional || inBranch,
+    guards: inBranch && context.guardText !== undefined ? [...parent.guards, context.guardText] : parent.guards,
+    scopeEnd,
+  };
 }
 
 const BRANCHING = new Set([
