@@ -13,6 +13,10 @@ import { IoTargets } from './io-targets.js';
 import { IrqlAnalysis } from './irql.js';
 import { ThreadContextAnalysis } from './thread-context.js';
 import { WdfObjects } from './wdf-objects.js';
+import { CallbackReachability } from './callback-reach.js';
+import { DeviceInits } from './device-inits.js';
+import { ReceivedRequests } from './received-requests.js';
+import { SyncScopes } from './sync-scope.js';
 
 export class DriverModel {
   readonly functions: FunctionIndex;
@@ -22,6 +26,10 @@ export class DriverModel {
     irql?: IrqlAnalysis;
     context?: ThreadContextAnalysis;
     targets?: IoTargets;
+    received?: ReceivedRequests;
+    inits?: DeviceInits;
+    reach?: Map<string, CallbackReachability>;
+    scopes?: SyncScopes;
   } = {};
 
   constructor(
@@ -45,7 +53,7 @@ export class DriverModel {
   }
 
   get irql(): IrqlAnalysis {
-    return (this.cached.irql ??= new IrqlAnalysis(this.functions, this.callbacks, this.objects));
+    return (this.cached.irql ??= new IrqlAnalysis(this.functions, this.callbacks, this.objects, this.syncScopes));
   }
 
   get threadContext(): ThreadContextAnalysis {
@@ -54,5 +62,34 @@ export class DriverModel {
 
   get ioTargets(): IoTargets {
     return (this.cached.targets ??= new IoTargets(this.functions));
+  }
+
+  // WDF request and device facts (issue 4).
+
+  /** Requests delivered to the driver's request handlers, followed into its helpers. */
+  get receivedRequests(): ReceivedRequests {
+    return (this.cached.received ??= new ReceivedRequests(this.functions, this.callbacks));
+  }
+
+  /** The WDFDEVICE_INIT structures the driver fills, their origins and the calls made on them. */
+  get deviceInits(): DeviceInits {
+    return (this.cached.inits ??= new DeviceInits(this.functions, this.callbacks));
+  }
+
+  /** Synchronization scopes, their callback locks, and the objects serialized under them. */
+  get syncScopes(): SyncScopes {
+    return (this.cached.scopes ??= new SyncScopes(this.functions, this.objects));
+  }
+
+  /** The functions that run inside callbacks of the given roles, each with its shortest path. */
+  reachedFrom(roles: ReadonlySet<string>): CallbackReachability {
+    const key = [...roles].sort().join(',');
+    const cache = (this.cached.reach ??= new Map());
+    let reach = cache.get(key);
+    if (!reach) {
+      reach = new CallbackReachability(this.functions, this.callbacks, roles);
+      cache.set(key, reach);
+    }
+    return reach;
   }
 }

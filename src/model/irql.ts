@@ -15,6 +15,7 @@ import { annotatedIrql } from './irql-contracts.js';
 import { higher, irqlName, lower, rank, type IrqlLevel } from './irql-level.js';
 import { at, step, type PathStep } from './location.js';
 import { heldAt, type LockRegion } from './locks.js';
+import type { SyncScopes } from './sync-scope.js';
 import type { WdfObjects } from './wdf-objects.js';
 
 export type IrqlWitness =
@@ -43,6 +44,7 @@ export class IrqlAnalysis {
     index: FunctionIndex,
     callbacks: readonly Callback[],
     objects: WdfObjects,
+    scopes?: SyncScopes,
   ) {
     this.passiveInterrupts = objects.all.some(
       (o) => o.kind === 'interrupt' && o.config.kind === 'known' && /^(TRUE|WdfTrue|1)$/.test(o.config.fields.get('PassiveHandling')?.value.replace(/\s+/g, '') ?? ''),
@@ -55,7 +57,7 @@ export class IrqlAnalysis {
       queue.push(w.fn);
     };
     for (const cb of callbacks) {
-      const level = callbackLevel(cb, objects);
+      const level = callbackLevel(cb, objects, scopes);
       if (level) offer({ kind: 'root', fn: cb.fn, level: level.level, steps: level.steps, roleType: cb.roleType });
     }
     for (const fn of index.all) {

@@ -5,6 +5,10 @@ import { iotargetSendAndForgetRemote } from './iotarget/iotarget-send-and-forget
 import { irqlCallTooHigh } from './irql/irql-call-too-high.js';
 import { irqlPageableCode } from './irql/irql-pageable-code.js';
 import type { Rule } from './rule.js';
+import { queueMissingEvtIoStop } from './wdf/queue-missing-evtiostop.js';
+import { queuePurgeInIoCallback } from './wdf/queue-purge-in-io-callback.js';
+import { syncscopeWorkitemNeedsPassive } from './wdf/syncscope-workitem-needs-passive.js';
+import { syncscopeTimerDispatch } from './wdf/syncscope-timer-dispatch.js';
 
 export const RULES: readonly Rule[] = [
   contextUserMapping,
@@ -12,6 +16,10 @@ export const RULES: readonly Rule[] = [
   irqlPageableCode,
   iotargetFormatCurrentTypeRemote,
   iotargetSendAndForgetRemote,
+  queueMissingEvtIoStop,
+  queuePurgeInIoCallback,
+  syncscopeWorkitemNeedsPassive,
+  syncscopeTimerDispatch,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,3 +1,4 @@
+import { QUEUE_REQUEST_HANDLERS, QUEUE_WAITS } from '../../knowledge/requests.js';
 import { requirementOf } from '../../model/call-requirements.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
@@ -87,6 +88,8 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         const at_ = model.irql.levelAtCall(site);
         if (!at_ || rank(at_.level) <= rank(requirement.max)) continue;
         if (USER_MAPPINGS.has(site.call.callee) && model.threadContext.witness(fn)) continue;
+        // queue-purge-in-io-callback reports a queue wait reached from a request handler, IRQL included.
+        if (QUEUE_WAITS.has(site.call.callee) && model.reachedFrom(QUEUE_REQUEST_HANDLERS).of(fn)) continue;
         const location = at(fn.file, site.call.span);
         const steps = [...at_.steps];
         if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.start.offset === location.span.start.offset)) {
