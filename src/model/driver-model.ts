@@ -16,6 +16,7 @@ import { WdfObjects } from './wdf-objects.js';
 import { CallbackReachability } from './callback-reach.js';
 import { DeviceInits } from './device-inits.js';
 import { ReceivedRequests } from './received-requests.js';
+import { RequestCompletions } from './request-completion.js';
 import { SyncScopes } from './sync-scope.js';
 
 export class DriverModel {
@@ -30,6 +31,7 @@ export class DriverModel {
     inits?: DeviceInits;
     reach?: Map<string, CallbackReachability>;
     scopes?: SyncScopes;
+    completions?: RequestCompletions;
   } = {};
 
   constructor(
@@ -74,6 +76,11 @@ export class DriverModel {
   /** The WDFDEVICE_INIT structures the driver fills, their origins and the calls made on them. */
   get deviceInits(): DeviceInits {
     return (this.cached.inits ??= new DeviceInits(this.functions, this.callbacks));
+  }
+
+  /** Where requests are completed, by completion DDIs and by helpers that always complete. */
+  get requestCompletions(): RequestCompletions {
+    return (this.cached.completions ??= new RequestCompletions());
   }
 
   /** Synchronization scopes, their callback locks, and the objects serialized under them. */

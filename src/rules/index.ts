@@ -9,6 +9,8 @@ import { queueMissingEvtIoStop } from './wdf/queue-missing-evtiostop.js';
 import { queuePurgeInIoCallback } from './wdf/queue-purge-in-io-callback.js';
 import { syncscopeWorkitemNeedsPassive } from './wdf/syncscope-workitem-needs-passive.js';
 import { syncscopeTimerDispatch } from './wdf/syncscope-timer-dispatch.js';
+import { deviceNameWithoutSddl } from './wdf/device-name-without-sddl.js';
+import { requestCompletedTwice } from './wdf/request-completed-twice.js';
 
 export const RULES: readonly Rule[] = [
   contextUserMapping,
@@ -20,6 +22,8 @@ export const RULES: readonly Rule[] = [
   queuePurgeInIoCallback,
   syncscopeWorkitemNeedsPassive,
   syncscopeTimerDispatch,
+  deviceNameWithoutSddl,
+  requestCompletedTwice,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -9,6 +9,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { decodeSource } from './decode.js';
 
 export const SOURCE_EXTENSIONS = /\.(c|cpp|cxx|cc|c\+\+)$/i;
 export const HEADER_EXTENSIONS = /\.(h|hpp|hxx|hh|inl)$/i;
@@ -31,6 +32,14 @@ export interface DriverUnit {
   readonly driverType?: string;
   /** Macros the project defines in every build configuration, with their values. */
   readonly defines: readonly (readonly [string, string])[];
+  /** The unit's INF/INX files (beside its project or sources, or listed by the project), decoded. */
+  readonly infs?: readonly UnitInf[];
+}
+
+export interface UnitInf {
+  /** Root-relative path, forward slashes. */
+  readonly path: string;
+  readonly text: string;
 }
 
 export interface Discovery {
@@ -113,16 +122,16 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
   const headers = unique(walked.headers);
   const headerIndex = indexHeaders(headers);
   const claimed = new Set<string>();
-  const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[]; driverType?: string; defines?: [string, string][] }[] = [];
+  const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[]; driverType?: string; defines?: [string, string][]; infs?: string[] }[] = [];
 
   for (const project of unique(walked.projects)) {
-    const { items, driverType, defines } = readProject(project, skipped, root);
+    const { items, driverType, defines, infs } = readProject(project, skipped, root);
     if (items.length === 0) continue;
     for (const item of items) {
       claimed.add(item);
       if (!sources.includes(item)) sources.push(item);
     }
-    units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items, ...(driverType ? { driverType } : {}), defines });
+    units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items, ...(driverType ? { driverType } : {}), defines, infs });
   }
 
   const markerDirs = new Map<string, DriverUnit['kind']>();
@@ -155,6 +164,7 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
   const finished: DriverUnit[] = units.map((u) => {
     const withHeaders = includeClosure(u.sources, headerIndex);
     for (const h of withHeaders) included.add(h);
+    const infs = readInfs(unique([...walked.infs.filter((f) => dirname(f) === u.dir), ...(u.infs ?? [])]), root);
     return {
       name: toPosix(relative(root, u.name)) || '.',
       kind: u.kind,
@@ -162,6 +172,7 @@ export function discover(inputs: readonly string[], rootOverride?: string): Disc
       files: [...u.sources, ...withHeaders].map((f) => toPosix(relative(root, f))).sort(),
       ...(u.driverType ? { driverType: u.driverType } : {}),
       defines: u.defines ?? [],
+      ...(infs.length > 0 ? { infs } : {}),
     };
   });
   const lonelyHeaders = headers.filter((h) => !included.has(h));
@@ -222,7 +233,7 @@ function walkDirectory(start: string, root: string, walked: Walked, skipped: Ski
  * the macros every configuration defines (a macro defined in only some configurations is
  * not certain, so it is left out).
  */
-function readProject(project: string, skipped: SkippedPath[], root: string): { items: string[]; driverType?: string; defines: [string, string][] } {
+function readProject(project: string, skipped: SkippedPath[], root: string): { items: string[]; driverType?: string; defines: [string, string][]; infs?: string[] } {
   let xml: string;
   try {
     xml = readFileSync(project, 'utf8').replace(/^\uFEFF/, '');
@@ -231,7 +242,30 @@ function readProject(project: string, skipped: SkippedPath[], root: string): { i
     return { items: [], defines: [] };
   }
   const driverType = /<DriverType>\s*([\w]+)\s*<\/DriverType>/i.exec(xml)?.[1];
-  return { items: projectSources(xml, project, skipped, root), ...(driverType ? { driverType } : {}), defines: commonDefines(xml) };
+  return { items: projectSources(xml, project, skipped, root), ...(driverType ? { driverType } : {}), defines: commonDefines(xml), infs: projectInfs(xml, project) };
+}
+
+/** `<Inf Include="…">` items that name a file (wildcards are covered by the project directory's INFs). */
+function projectInfs(xml: string, project: string): string[] {
+  const listed = [...xml.matchAll(/<Inf\s+(?:[^>]*\s)?Include\s*=\s*"([^"]+)"/gi)].flatMap((m) => m[1]!.split(';'));
+  return listed
+    .map((item) => item.trim().replace(/\$\(MSBuildThisFileDirectory\)/gi, '').replace(/\\/g, '/'))
+    .filter((item) => item !== '' && !/[$@%*]/.test(item))
+    .map((item) => existingPath(isAbsolute(item) ? item : resolve(dirname(project), item)))
+    .filter((f): f is string => f !== undefined && /\.(inf|inx)$/i.test(f));
+}
+
+/** The text of each INF, decoded like a source (INFs are often UTF-16); unreadable ones are left out. */
+function readInfs(paths: readonly string[], root: string): UnitInf[] {
+  const infs: UnitInf[] = [];
+  for (const path of [...paths].sort()) {
+    try {
+      infs.push({ path: toPosix(relative(root, path)), text: decodeSource(readFileSync(path)).text });
+    } catch {
+      // An INF that cannot be read only means the rules that consult INFs see less.
+    }
+  }
+  return infs;
 }
 
 function commonDefines(xml: string): [string, string][] {
