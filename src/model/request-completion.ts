@@ -3,7 +3,7 @@
  * complete a request parameter on every path (`CompleteRequest(Request, status)`), so a call
  * to such a helper counts as a completion of the argument it is given.
  */
-import { REQUEST_COMPLETIONS } from '../knowledge/requests.js';
+import { REQUEST_COMPLETIONS, REQUEST_HAND_OFFS, REQUEST_KEEPERS, requestArgumentOf } from '../knowledge/requests.js';
 import type { CallFact } from '../parser/facts.js';
 import { mayExit } from './flow.js';
 import type { CallSite, FunctionInfo } from './functions.js';
@@ -50,4 +50,20 @@ export class RequestCompletions {
     this.completing.set(fn.id, found);
     return found;
   }
+}
+
+/** Calls that only look at a request or log it: they leave it with the driver. */
+const OBSERVERS = /^(WdfRequest(Get|Retrieve|Wdm|Is|SetInformation|FormatRequestUsingCurrentType|SetCompletionRoutine|AllocateTimer)\w*|WdfObjectGetTypedContext\w*|\w*(Trace|Print|Log)\w*)$/i;
+
+/**
+ * True when the call gives up the driver's hold on `request`: completes it, hands it to a
+ * queue, a target or the framework, keeps it for later, or passes it to code whose effect
+ * is not known (a function of the driver, a call through a pointer).
+ */
+export function releasesRequest(site: CallSite, request: string, completions: RequestCompletions): boolean {
+  const { call } = site;
+  if (completions.completedBy(site)?.request === request) return true;
+  if ((REQUEST_HAND_OFFS.has(call.callee) || call.callee in REQUEST_KEEPERS) && compact(call.argCores[requestArgumentOf(call.callee)]) === request) return true;
+  if (!call.argCores.some((a) => compact(a) === request)) return false;
+  return !(call.calleeKind === 'identifier' && site.callees.length === 0 && OBSERVERS.test(call.callee));
 }

@@ -16,6 +16,7 @@ import type {
   FunctionFact,
   Initializer,
   MacroCallFact,
+  Position,
   ParameterFact,
   PrototypeFact,
   Span,
@@ -310,7 +311,7 @@ class FileWalker {
       returns: bodyFacts.returns,
       ...(conditions.length > 0 ? { conditions } : {}),
       ...(returnType ? { returnType } : {}),
-      flow: readFlow(body),
+      flow: readFlow(body, (o) => this.lines.position(o)),
     });
   }
 
@@ -641,12 +642,13 @@ const MAX_FLOW_DEPTH = 200;
 
 const LOOPS = new Set(['while_statement', 'for_statement', 'do_statement', 'for_range_loop']);
 
-function readFlow(node: Node, depth = 0): FlowNode {
-  const base = { start: node.startIndex, end: node.endIndex };
+function readFlow(node: Node, position: (offset: number) => Position, depth = 0): FlowNode {
+  const base = { start: node.startIndex, end: node.endIndex, at: position(node.startIndex) };
   if (depth > MAX_FLOW_DEPTH) return { kind: 'opaque', ...base };
-  const flow = (child: Node | null | undefined): FlowNode | undefined => (child ? readFlow(child, depth + 1) : undefined);
+  const sub = (child: Node): FlowNode => readFlow(child, position, depth + 1);
+  const flow = (child: Node | null | undefined): FlowNode | undefined => (child ? sub(child) : undefined);
   const statements = (parent: Node, skip: (n: Node) => boolean = () => false): FlowNode[] =>
-    parent.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && !skip(c)).map((c) => readFlow(c, depth + 1));
+    parent.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && !skip(c)).map(sub);
   const conditionOf = (n: Node | null): FlowNode['condition'] => (n ? { start: n.startIndex, end: n.endIndex, text: fold(n.text) } : undefined);
   switch (node.type) {
     case 'compound_statement':
@@ -688,23 +690,23 @@ function readFlow(node: Node, depth = 0): FlowNode {
     case 'try_statement': {
       const body = node.childForFieldName('body');
       const handlers = node.namedChildren.filter((c): c is Node => !!c && c.id !== body?.id && c.type !== 'comment');
-      return { kind: 'try', ...base, children: [...(body ? [readFlow(body, depth + 1)] : []), ...handlers.map((h) => readFlow(h, depth + 1))] };
+      return { kind: 'try', ...base, children: [...(body ? [sub(body)] : []), ...handlers.map(sub)] };
     }
     case 'seh_except_clause':
     case 'seh_finally_clause':
     case 'catch_clause': {
       const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c?.type === 'compound_statement');
-      return { kind: 'block', ...base, children: body ? [readFlow(body, depth + 1)] : [] };
+      return { kind: 'block', ...base, children: body ? [sub(body)] : [] };
     }
     default:
       if (LOOPS.has(node.type)) {
         const body = node.childForFieldName('body');
         const condition = node.type === 'for_statement' || node.type === 'for_range_loop' ? forHeader(node, body) : conditionOf(node.childForFieldName('condition'));
-        return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [readFlow(body, depth + 1)] : [] };
+        return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [sub(body)] : [] };
       }
       if (node.type === 'attributed_statement') {
         const inner = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'attribute_declaration' && c.type !== 'comment').at(-1);
-        if (inner) return readFlow(inner, depth + 1);
+        if (inner) return sub(inner);
       }
       return { kind: 'simple', ...base };
   }

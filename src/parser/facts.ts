@@ -171,6 +171,8 @@ export interface FlowNode {
   readonly kind: FlowKind;
   readonly start: number;
   readonly end: number;
+  /** Where the statement starts, as a finding's path step shows it. */
+  readonly at: Position;
   /** `if`, `switch`, loops: where the controlling expression is (a `for` header as a whole). */
   readonly condition?: { readonly start: number; readonly end: number; readonly text: string };
   /**
