@@ -10,6 +10,7 @@ import { queuePurgeInIoCallback } from './wdf/queue-purge-in-io-callback.js';
 import { syncscopeWorkitemNeedsPassive } from './wdf/syncscope-workitem-needs-passive.js';
 import { syncscopeTimerDispatch } from './wdf/syncscope-timer-dispatch.js';
 import { deviceNameWithoutSddl } from './wdf/device-name-without-sddl.js';
+import { iotargetFormatUnchecked } from './iotarget/iotarget-format-unchecked.js';
 import { requestSendFailureNotCompleted } from './wdf/request-send-failure-not-completed.js';
 import { requestCompletedTwice } from './wdf/request-completed-twice.js';
 
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   syncscopeWorkitemNeedsPassive,
   syncscopeTimerDispatch,
   deviceNameWithoutSddl,
+  iotargetFormatUnchecked,
   requestSendFailureNotCompleted,
   requestCompletedTwice,
 ];
