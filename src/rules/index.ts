@@ -13,6 +13,7 @@ import { deviceNameWithoutSddl } from './wdf/device-name-without-sddl.js';
 import { iotargetFormatUnchecked } from './iotarget/iotarget-format-unchecked.js';
 import { requestSendFailureNotCompleted } from './wdf/request-send-failure-not-completed.js';
 import { requestCompletedTwice } from './wdf/request-completed-twice.js';
+import { spinlockSend } from './wdf/spinlock-send.js';
 
 export const RULES: readonly Rule[] = [
   contextUserMapping,
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   iotargetFormatUnchecked,
   requestSendFailureNotCompleted,
   requestCompletedTwice,
+  spinlockSend,
 ];
 
 export function ruleById(id: string): Rule | undefined {
