@@ -268,7 +268,9 @@ class FileWalker {
 
   /** Annotations written before a declaration belong to it, back to the previous sibling. */
   private annotationWindowStart(node: Node): number {
-    const prev = node.previousSibling;
+    // A comment between the annotations and the declaration does not end the window.
+    let prev = node.previousSibling;
+    while (prev && prev.type === 'comment') prev = prev.previousSibling;
     return prev ? prev.endIndex : (node.parent?.startIndex ?? 0);
   }
 

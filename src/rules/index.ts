@@ -14,6 +14,7 @@ import { iotargetFormatUnchecked } from './iotarget/iotarget-format-unchecked.js
 import { requestSendFailureNotCompleted } from './wdf/request-send-failure-not-completed.js';
 import { requestCompletedTwice } from './wdf/request-completed-twice.js';
 import { spinlockSend } from './wdf/spinlock-send.js';
+import { irqlAnnotationMismatch } from './irql/irql-annotation-mismatch.js';
 
 export const RULES: readonly Rule[] = [
   contextUserMapping,
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   requestSendFailureNotCompleted,
   requestCompletedTwice,
   spinlockSend,
+  irqlAnnotationMismatch,
 ];
 
 export function ruleById(id: string): Rule | undefined {
