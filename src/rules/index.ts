@@ -5,6 +5,7 @@ import { iotargetSendAndForgetRemote } from './iotarget/iotarget-send-and-forget
 import { irqlCallTooHigh } from './irql/irql-call-too-high.js';
 import { irqlPageableCode } from './irql/irql-pageable-code.js';
 import type { Rule } from './rule.js';
+// The WDF rule catalog (issue 4).
 import { queueMissingEvtIoStop } from './wdf/queue-missing-evtiostop.js';
 import { queuePurgeInIoCallback } from './wdf/queue-purge-in-io-callback.js';
 import { syncscopeWorkitemNeedsPassive } from './wdf/syncscope-workitem-needs-passive.js';
@@ -15,6 +16,8 @@ import { requestSendFailureNotCompleted } from './wdf/request-send-failure-not-c
 import { requestCompletedTwice } from './wdf/request-completed-twice.js';
 import { spinlockSend } from './wdf/spinlock-send.js';
 import { irqlAnnotationMismatch } from './irql/irql-annotation-mismatch.js';
+import { customObjectNaming } from './wdf/custom-object-naming.js';
+import { customObjectAccessorStatus } from './wdf/custom-object-accessor-status.js';
 
 export const RULES: readonly Rule[] = [
   contextUserMapping,
@@ -22,6 +25,7 @@ export const RULES: readonly Rule[] = [
   irqlPageableCode,
   iotargetFormatCurrentTypeRemote,
   iotargetSendAndForgetRemote,
+  // The WDF rule catalog (issue 4), in the order of its list.
   queueMissingEvtIoStop,
   queuePurgeInIoCallback,
   syncscopeWorkitemNeedsPassive,
@@ -32,6 +36,8 @@ export const RULES: readonly Rule[] = [
   requestCompletedTwice,
   spinlockSend,
   irqlAnnotationMismatch,
+  customObjectNaming,
+  customObjectAccessorStatus,
 ];
 
 export function ruleById(id: string): Rule | undefined {
