@@ -72,7 +72,10 @@ export function isRequestUse(callee: string): boolean {
   return /^WdfRequest[A-Z]/.test(callee) || callee === 'WdfObjectGetTypedContext' || callee === 'WdfObjectGetTypedContextWorker';
 }
 
-/** Role types whose callbacks receive a request from the framework, and the parameter it arrives in. */
+/**
+ * Role types whose callbacks receive a request from the framework that the driver then owns
+ * and must complete or hand on, and the parameter it arrives in.
+ */
 export const REQUEST_HANDLER_PARAMS: Readonly<Record<string, number>> = {
   EVT_WDF_IO_QUEUE_IO_DEFAULT: 1,
   EVT_WDF_IO_QUEUE_IO_READ: 1,
@@ -80,6 +83,9 @@ export const REQUEST_HANDLER_PARAMS: Readonly<Record<string, number>> = {
   EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL: 1,
   EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL: 1,
   EVT_WDF_IO_IN_CALLER_CONTEXT: 1,
+  EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE: 1,
+  EVT_WDF_DEVICE_FILE_CREATE: 1,
+  EVT_WDF_REQUEST_CANCEL: 0,
 };
 
 /**

@@ -25,6 +25,9 @@ export interface DeviceInitCall {
   readonly init: string;
 }
 
+/** How far an init handed to helpers is followed back to its allocation. */
+const MAX_DEPTH = 3;
+
 const INIT_CALLS = /^Wdf(DeviceInit|PdoInit|FdoInit|ControlDeviceInit)\w+$/;
 
 const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '').replace(/^\*/, '');
@@ -61,13 +64,21 @@ export class DeviceInits {
     return fn.fact.calls.filter((c) => INIT_CALLS.test(c.callee) && compact(c.argCores[0]) === init);
   }
 
-  /** Where the init in variable `init` of `fn` comes from, as far as this function shows. */
-  originOf(fn: FunctionInfo, init: string): InitOrigin {
+  /**
+   * Where the init in variable `init` of `fn` comes from: this function's allocation, the
+   * EvtDriverDeviceAdd parameter, or, for a parameter of a helper, what every caller passes.
+   */
+  originOf(fn: FunctionInfo, init: string, depth = 0): InitOrigin {
     if (this.addDeviceInits.has(`${fn.id}|${init}`)) return { kind: 'pnp' };
     const allocate = allocationOf(fn, init);
     if (allocate?.callee === 'WdfControlDeviceInitAllocate') return { kind: 'control', allocate, sddl: allocate.args[1] ?? '' };
     if (allocate?.callee === 'WdfPdoInitAllocate') return { kind: 'pdo', allocate };
-    return { kind: 'unknown' };
+    const position = fn.fact.params.findIndex((p) => p.name === init);
+    const callers = this.index.callers(fn);
+    if (position < 0 || depth >= MAX_DEPTH || callers.length === 0) return { kind: 'unknown' };
+    const origins = callers.map((site) => this.originOf(site.caller, compact(site.call.argCores[position]), depth + 1));
+    const first = origins[0]!;
+    return origins.every((o) => o.kind === first.kind && (o.kind !== 'control' || first.kind !== 'control' || o.sddl === first.sddl)) ? first : { kind: 'unknown' };
   }
 
   /** The origin of the init a device object was created from (`WdfDeviceCreate(&init, ...)`). */

@@ -27,7 +27,8 @@ export function queuePower(queue: WdfObject, devices: readonly WdfObject[], init
   const device = devices.find((d) => d.createdIn === queue.createdIn && d.handle !== undefined && d.handle === queue.parent);
   const origin = device ? inits.originOfDevice(device) : undefined;
   if (origin?.kind === 'control') return { kind: 'unmanaged' };
-  if (!origin && index.all.some((fn) => fn.fact.calls.some((c) => c.callee === 'WdfControlDeviceInitAllocate'))) return { kind: 'unknown' };
+  // A control device's queues are not power-managed: with one in the unit, the device must be known.
+  if ((!origin || origin.kind === 'unknown') && index.all.some((fn) => fn.fact.calls.some((c) => c.callee === 'WdfControlDeviceInitAllocate'))) return { kind: 'unknown' };
   return {
     kind: 'managed',
     why: 'PowerManaged is left to the framework, whose default for a driver that is not a filter (no WdfFdoInitSetFilter) is a power-managed queue',

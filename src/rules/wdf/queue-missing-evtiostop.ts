@@ -1,9 +1,10 @@
-import { QUEUE_STOPS } from '../../knowledge/requests.js';
+import { QUEUE_REQUEST_HANDLERS, QUEUE_STOPS } from '../../knowledge/requests.js';
 import { roleLabel } from '../../knowledge/registrations.js';
 import { step, where } from '../../model/location.js';
 import { queuePower } from '../../model/queue-power.js';
 import { firstKeep } from '../../model/request-keeping.js';
 import type { DriverModel } from '../../model/driver-model.js';
+import type { FunctionInfo } from '../../model/functions.js';
 import type { Rule, RuleFinding } from '../rule.js';
 
 /** The callback in which a driver may stop its queues itself before the device leaves D0. */
@@ -66,9 +67,10 @@ NTSTATUS QueueInitialize(WDFDEVICE Device)
       if (queue.kind !== 'queue' || queue.config.kind !== 'known') continue;
       const stop = queue.config.fields.get('EvtIoStop');
       if (stop && !/^(NULL|0|nullptr)$/.test(stop.value.trim())) continue;
+      if (acknowledgedForAnalysis(queue.createdIn, queue.call.span.start.offset)) continue;
       const power = queuePower(queue, devices, model.deviceInits, model.functions);
       if (power.kind !== 'managed') continue;
-      for (const handler of model.callbacks.filter((cb) => cb.object === queue)) {
+      for (const handler of model.callbacks.filter((cb) => cb.object === queue && QUEUE_REQUEST_HANDLERS.has(cb.roleType))) {
         const keep = firstKeep(model.receivedRequests, handler);
         if (!keep) continue;
         const label = roleLabel(handler.roleType);
@@ -89,6 +91,14 @@ NTSTATUS QueueInitialize(WDFDEVICE Device)
     return findings;
   },
 };
+
+/**
+ * `__analysis_assume(config.EvtIoStop != 0)` before the create: the author tells static
+ * analysis (SDV) that the queue needs no EvtIoStop, usually with the reason in a comment.
+ */
+function acknowledgedForAnalysis(fn: FunctionInfo, before: number): boolean {
+  return fn.fact.calls.some((c) => c.callee === '__analysis_assume' && c.span.start.offset < before && /\bEvtIoStop\s*!=/.test(c.args[0] ?? ''));
+}
 
 /**
  * A driver that stops, drains or purges a queue from EvtDeviceSelfManagedIoSuspend accounts

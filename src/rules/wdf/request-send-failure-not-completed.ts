@@ -20,13 +20,17 @@ export const requestSendFailureNotCompleted: Rule = {
     whyTestingMisses:
       'Sends fail only while the lower device is stopping, surprise-removed or misconfigured; functional tests send to a healthy target.',
     fix: 'When WdfRequestSend returns FALSE, complete the request with WdfRequestGetStatus(Request) (or hand it to someone who will).',
-    badExample: `VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+    badExample: `EVT_WDF_IO_QUEUE_IO_READ EvtIoRead;
+
+VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
     WdfRequestFormatRequestUsingCurrentType(Request);
     WdfRequestSetCompletionRoutine(Request, ReadCompletion, NULL);
     WdfRequestSend(Request, WdfDeviceGetIoTarget(WdfIoQueueGetDevice(Queue)), WDF_NO_SEND_OPTIONS);
 }`,
-    goodExample: `VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+    goodExample: `EVT_WDF_IO_QUEUE_IO_READ EvtIoRead;
+
+VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
     WdfRequestFormatRequestUsingCurrentType(Request);
     WdfRequestSetCompletionRoutine(Request, ReadCompletion, NULL);

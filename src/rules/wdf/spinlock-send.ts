@@ -1,9 +1,11 @@
 import { irqlName } from '../../model/irql-level.js';
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
-import { lockRegions, type LockRegion } from '../../model/locks.js';
+import { LOCK_ACQUIRES } from '../../knowledge/locks.js';
+import { lockKey, lockRegions, type LockRegion } from '../../model/locks.js';
 import { sendOptionsOf } from '../../model/send-options.js';
 import type { DriverModel } from '../../model/driver-model.js';
+import type { CallFact } from '../../parser/facts.js';
 import type { Rule, RuleFinding } from '../rule.js';
 
 /** How deep into the driver's helpers a call made under a lock is followed. */
@@ -39,7 +41,7 @@ export const spinlockSend: Rule = {
 }`,
     references: [
       { title: 'Static Driver Verifier KMDF rule ReqSendWhileSpinlock', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-reqsendwhilespinlock' },
-      { title: 'Completing IRPs (do not hold a spin lock)', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/completing-irps' },
+      { title: 'IoCompleteRequest (never call it while holding a spin lock)', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocompleterequest' },
     ],
   },
   check(model) {
@@ -75,14 +77,23 @@ interface Hit {
   readonly steps: readonly PathStep[];
 }
 
-/** Sends and completions made inside the region, directly or in the driver's functions it calls. */
+/**
+ * Sends and completions made inside the region, directly or in the driver's functions it
+ * calls. A helper that releases the lock (as drivers do around a completion, taking it again
+ * after), or releases a lock its caller took, follows a locking protocol of its own: nothing
+ * after that release is reported.
+ */
 function sendsUnder(model: DriverModel, fn: FunctionInfo, region: LockRegion, steps: readonly PathStep[]): Hit[] {
   const hits: Hit[] = [];
   const inside = model.functions.callSites(fn).filter((s) => s.call.span.start.offset >= region.start && s.call.span.start.offset < region.end);
+  const releases = LOCK_ACQUIRES[region.acquire.callee]?.releasedBy ?? [];
+  const lock = lockName(region.acquire.args[LOCK_ACQUIRES[region.acquire.callee]?.key ?? 0]);
   const visit = (callee: FunctionInfo, path: readonly PathStep[], depth: number, seen: Set<number>): void => {
     if (seen.has(callee.id)) return;
     seen.add(callee.id);
+    const released = callee.fact.calls.find((c, i) => releases.includes(c.callee) && (sameLock(lock, lockName(c.args[0])) || !acquiredBefore(callee, i, c)));
     for (const site of model.functions.callSites(callee)) {
+      if (released && site.call.span.start.offset > released.span.start.offset) break;
       if (isSendOrCompletion(site)) hits.push({ fn: callee, site, steps: path });
       if (depth < MAX_DEPTH) {
         for (const next of site.callees) visit(next, [...path, step(at(callee.file, site.call.span), `${callee.qualifiedName} calls ${next.qualifiedName}`)], depth + 1, seen);
@@ -96,6 +107,22 @@ function sendsUnder(model: DriverModel, fn: FunctionInfo, region: LockRegion, st
     }
   }
   return hits;
+}
+
+/** The release `release` (call `index` of `fn`) pairs with an acquire earlier in `fn`. */
+function acquiredBefore(fn: FunctionInfo, index: number, release: CallFact): boolean {
+  const name = lockName(release.args[0]);
+  return fn.fact.calls.slice(0, index).some((c) => LOCK_ACQUIRES[c.callee]?.releasedBy.includes(release.callee) && lockName(c.args[LOCK_ACQUIRES[c.callee]!.key]) === name);
+}
+
+/** The field a lock lives in (`RcvLock` of `fdoData->RcvLock`); empty when it is a plain variable. */
+function lockName(arg: string | undefined): string {
+  return /(?:->|\.)([A-Za-z_]\w*)$/.exec(lockKey(arg))?.[1] ?? '';
+}
+
+/** Two names for one lock: the same field, or a plain variable, which may be either. */
+function sameLock(a: string, b: string): boolean {
+  return a === '' || b === '' || a === b;
 }
 
 /** A send the IRQL rule does not already report (a synchronous one), or a completion DDI. */
