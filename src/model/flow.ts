@@ -109,8 +109,19 @@ export function conditionsOf(fn: FunctionInfo): { readonly start: number; readon
 export function continuationAfter(fn: FunctionInfo, offset: number): Continuation {
   const root = fn.fact.flow;
   if (!root) return { ranges: [], end: 'opaque', passesConditionalExit: false };
-  const walker = new Walker(root);
-  return walker.from(offset);
+  return new Walker(root, false).from(offset);
+}
+
+/**
+ * All the code that may run after `offset` on some path: the rest of the statement, every
+ * later statement with its branches, loops left and re-entered, `goto` targets. Branches of
+ * an enclosing `if` that were not taken to reach the point are not part of it. Undefined
+ * when the function has no flow facts.
+ */
+export function reachableAfter(fn: FunctionInfo, offset: number): readonly Range[] | undefined {
+  const root = fn.fact.flow;
+  if (!root) return undefined;
+  return new Walker(root, true).from(offset).ranges;
 }
 
 class Walker {
@@ -118,7 +129,11 @@ class Walker {
   private passesConditionalExit = false;
   private readonly labelsSeen = new Set<string>();
 
-  constructor(private readonly root: FlowNode) {}
+  /** @param reachable take whole statements (with their branches) and go on past loops. */
+  constructor(
+    private readonly root: FlowNode,
+    private readonly reachable: boolean,
+  ) {}
 
   from(offset: number): Continuation {
     const path = pathTo(this.root, offset);
@@ -130,8 +145,14 @@ class Walker {
       if (leaf.kind === 'goto') return this.jump(leaf.label ?? '');
       return this.done('return');
     }
-    if (leaf.kind === 'if' || leaf.kind === 'switch') this.noteBranches(leaf);
-    if (leaf.kind === 'loop') return this.done('loop');
+    if (leaf.kind === 'if' || leaf.kind === 'switch') {
+      this.noteBranches(leaf);
+      if (this.reachable) this.push(restEnd, leaf.end);
+    }
+    if (leaf.kind === 'loop') {
+      if (!this.reachable) return this.done('loop');
+      this.push(leaf.start, leaf.end);
+    }
     return this.afterChild(path, path.length - 1);
   }
 
@@ -157,7 +178,9 @@ class Walker {
         case 'if':
           break;
         case 'loop':
-          return this.done('loop');
+          if (!this.reachable) return this.done('loop');
+          this.push(node.start, node.end);
+          break;
         default:
           return this.done('opaque');
       }
@@ -166,12 +189,16 @@ class Walker {
   }
 
   private handle(outcome: Exclude<Outcome, 'fallthrough'>, path: readonly Frame[], depth: number): Continuation {
-    if (outcome === 'break') {
+    if (outcome === 'break' || (outcome === 'continue' && this.reachable)) {
       // Continue after the innermost switch (a break out of a loop ends the certain path).
       for (let d = depth; d >= 0; d--) {
-        const kind = path[d]!.node.kind;
-        if (kind === 'loop') return this.done('loop');
-        if (kind === 'switch') return this.afterChild(path, d);
+        const { node } = path[d]!;
+        if (node.kind === 'loop') {
+          if (!this.reachable) return this.done('loop');
+          this.push(node.start, node.end);
+          return this.afterChild(path, d);
+        }
+        if (node.kind === 'switch' && outcome === 'break') return this.afterChild(path, d);
       }
       return this.done('opaque');
     }
@@ -211,7 +238,8 @@ class Walker {
       case 'if':
       case 'switch':
       case 'loop':
-        if (s.condition) this.push(s.condition.start, s.condition.end);
+        if (this.reachable) this.push(s.start, s.end);
+        else if (s.condition) this.push(s.condition.start, s.condition.end);
         this.noteBranches(s);
         return 'fallthrough';
       default:

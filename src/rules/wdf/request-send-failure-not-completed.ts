@@ -1,5 +1,5 @@
 import type { FlowNode } from '../../parser/facts.js';
-import { alwaysExits, conditionsOf, containsGoto, statementAt, type Range } from '../../model/flow.js';
+import { alwaysExits, conditionsOf, containsGoto, reachableAfter, statementAt, type Range } from '../../model/flow.js';
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, type Location } from '../../model/location.js';
 import { releasesRequest } from '../../model/request-completion.js';
@@ -90,7 +90,8 @@ function failurePath(fn: FunctionInfo, send: CallSite): FailurePath | undefined 
   const end = fn.fact.span.end.offset;
   const result = send.call.result;
   const after = send.call.span.end.offset;
-  const rest = (from: number): Range[] => [{ start: from, end }];
+  // Everything that may run after the point; without flow facts, the rest of the function's text.
+  const rest = (from: number): readonly Range[] => reachableAfter(fn, from) ?? [{ start: from, end }];
   const brace = { line: fn.fact.span.end.line, column: Math.max(1, fn.fact.span.end.column - 1), offset: end - 1 };
   const whereEnd = at(fn.file, { start: brace, end: fn.fact.span.end });
   if (!result || result.kind === 'discarded') {
@@ -123,7 +124,7 @@ function branchPath(fn: FunctionInfo, test: FlowNode, failureIsThen: boolean): F
   const ranges: Range[] = [];
   if (branch) ranges.push({ start: branch.start, end: branch.end });
   const leaves = branch !== undefined && alwaysExits(branch);
-  if (!leaves) ranges.push({ start: test.end, end: fn.fact.span.end.offset });
+  if (!leaves) ranges.push(...(reachableAfter(fn, test.end) ?? [{ start: test.end, end: fn.fact.span.end.offset }]));
   const where = branch ?? test;
   return {
     ranges,
