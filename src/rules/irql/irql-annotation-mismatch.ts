@@ -4,6 +4,7 @@ import { annotatedIrql } from '../../model/irql-contracts.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { step } from '../../model/location.js';
 import type { Rule, RuleFinding } from '../rule.js';
+import { DEVICE_ADD_WITH_QUEUES, defaultQueueInitialize } from '../example-fragments.js';
 
 export const irqlAnnotationMismatch: Rule = {
   meta: {
@@ -26,42 +27,18 @@ VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
     WdfRequestComplete(Request, STATUS_SUCCESS);
 }
 
-NTSTATUS QueueInitialize(WDFDEVICE Device)
-{
-    WDF_IO_QUEUE_CONFIG config;
-    WDFQUEUE queue;
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
-    config.EvtIoRead = EvtIoRead;
-    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
-}
+${defaultQueueInitialize('EvtIoRead', 'EvtIoRead')}
 
-NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-{
-    WDFDEVICE device;
-    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
-    return QueueInitialize(device);
-}`,
+${DEVICE_ADD_WITH_QUEUES}`,
     goodExample: `_IRQL_requires_max_(DISPATCH_LEVEL)
 VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
     WdfRequestComplete(Request, STATUS_SUCCESS);
 }
 
-NTSTATUS QueueInitialize(WDFDEVICE Device)
-{
-    WDF_IO_QUEUE_CONFIG config;
-    WDFQUEUE queue;
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
-    config.EvtIoRead = EvtIoRead;
-    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
-}
+${defaultQueueInitialize('EvtIoRead', 'EvtIoRead')}
 
-NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-{
-    WDFDEVICE device;
-    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
-    return QueueInitialize(device);
-}`,
+${DEVICE_ADD_WITH_QUEUES}`,
     references: [
       { title: 'IRQL annotations for drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers' },
       { title: 'Using automatic synchronization: ExecutionLevel', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/using-automatic-synchronization' },
