@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES } from '../src/rules/index.js';
+import { annotations } from './fixture-harness.js';
 import { cliPath, examplesDir, repoRoot } from './paths.js';
 
 function run(args: string[], cwd = repoRoot): { code: number; stdout: string; stderr: string } {
@@ -20,13 +21,17 @@ describe('drvcheck check', () => {
   it('reports the example driver in compiler style with a code frame and the path as notes, and exits 1', () => {
     const r = run(['check', 'examples']);
     assert.equal(r.code, 1, r.stderr);
-    const headers = r.stdout.split('\n').filter((l) => /^examples\/fxsample\/\S+:\d+:\d+: error: .+ \[[a-z-]+\]$/.test(l));
+    const headers = r.stdout.split('\n').filter((l) => /^examples\/fxsample\/\S+:\d+:\d+: (error|warning|note): .+ \[[a-z-]+\]$/.test(l));
     const ids = new Set(headers.map((h) => /\[([a-z-]+)\]$/.exec(h)![1]));
-    assert.deepEqual([...ids].sort(), RULES.map((r) => r.meta.id).sort(), 'every rule fires on the example driver');
+    const annotated = new Set(annotations(examplesDir, examplesDir, 'expect').map((a) => a.ruleId));
+    assert.deepEqual([...ids].sort(), [...annotated].sort(), 'every rule the example driver is annotated with is reported, with a compiler-style header');
+    for (const id of ['context-user-mapping', 'irql-call-too-high', 'irql-pageable-code', 'iotarget-format-current-type-remote', 'iotarget-send-and-forget-remote']) {
+      assert.ok(ids.has(id), `the example driver shows ${id}, one of OSR's three most common errors`);
+    }
     assert.match(r.stdout, /\n {2}\d+ \| .*WdfRequestSend\(IoctlRequest.*\n {2} +\| +\^~+/, 'a code frame with a caret under the call');
     assert.match(r.stdout, /examples\/fxsample\/queue\.c:\d+:\d+: note: FxSampleEvtIoRead is registered here as the EvtIoRead/);
     assert.match(r.stdout, /note: queue created here without ExecutionLevel = WdfExecutionLevelPassive/);
-    assert.match(r.stdout, /^drvcheck: 5 findings in 1 file, 5 files analyzed in 1 driver unit$/m);
+    assert.match(r.stdout, /^drvcheck: 6 findings in 2 files, 5 files analyzed in 1 driver unit$/m);
   });
 
   it('exits 0 with --exit-zero, and 0 when there is nothing to report', () => {
@@ -58,7 +63,7 @@ describe('drvcheck check', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '', 'nothing on stdout when --output is given');
     const doc = JSON.parse(readFileSync(out, 'utf8'));
-    assert.equal(doc.findings.length, 5);
+    assert.equal(doc.findings.length, 6);
     const mapping = doc.findings.find((f: { ruleId: string }) => f.ruleId === 'context-user-mapping');
     assert.equal(mapping.location.path, 'fxsample/io.c');
     assert.ok(mapping.location.startLine > 0 && mapping.location.startColumn > 0);
@@ -82,7 +87,7 @@ describe('drvcheck rules and explain', () => {
   it('lists every rule', () => {
     const r = run(['rules']);
     assert.equal(r.code, 0);
-    for (const rule of RULES) assert.match(r.stdout, new RegExp(`^${rule.meta.id}\\s+${rule.meta.code}\\s+error\\s+${rule.meta.title}`, 'm'));
+    for (const rule of RULES) assert.match(r.stdout, new RegExp(`^${rule.meta.id}\\s+${rule.meta.code}\\s+${rule.meta.severity}\\s+${rule.meta.title}`, 'm'));
   });
 
   it('explains a rule with its rationale, fix and examples; an unknown id is an error', () => {

@@ -46,7 +46,7 @@ describe('SARIF output', () => {
 
   it('gives each result a relative location under %SRCROOT% and its path as a code flow', () => {
     const results = log.runs[0].results;
-    assert.equal(results.length, 5);
+    assert.equal(results.length, 6);
     for (const result of results) {
       const loc = result.locations[0].physicalLocation;
       assert.equal(loc.artifactLocation.uriBaseId, '%SRCROOT%');

@@ -82,7 +82,7 @@ describe('output formats', () => {
     const r = run(['check', 'examples', '--format', 'msbuild']);
     assert.equal(r.code, 1);
     const out = r.stdout.trim().split('\n');
-    assert.equal(out.length, 5);
+    assert.equal(out.length, 6);
     for (const line of out) {
       const m = msCompile.exec(line);
       assert.ok(m, line);
@@ -98,7 +98,7 @@ describe('output formats', () => {
     const r = run(['check', 'examples', '--format', 'github']);
     assert.equal(r.code, 1);
     const out = r.stdout.trim().split('\n');
-    assert.equal(out.length, 5);
+    assert.equal(out.length, 6);
     for (const line of out) assert.match(line, /^::error file=examples\/fxsample\/\w+\.c,line=\d+,col=\d+,endLine=\d+(,endColumn=\d+)?,title=DC\d{4} [a-z-]+::\S/);
     assert.ok(out.every((l) => !l.slice(2).includes('\n')));
   });
@@ -231,7 +231,7 @@ describe('flags', () => {
   it('selects and ignores rules by id, code or prefix', () => {
     assert.deepEqual(lines(json(['check', 'examples', '--select', 'iotarget']).doc).map((l) => l.split(' ')[1]), ['iotarget-format-current-type-remote', 'iotarget-send-and-forget-remote']);
     assert.deepEqual(lines(json(['check', 'examples', '--select', 'DC1001,DC2001']).doc).map((l) => l.split(' ')[1]), ['context-user-mapping', 'irql-call-too-high']);
-    assert.equal(json(['check', 'examples', '--ignore', 'irql', '--ignore', 'DC3']).doc.findings.length, 1);
+    assert.deepEqual(lines(json(['check', 'examples', '--ignore', 'irql', '--ignore', 'DC3,DC4']).doc).map((l) => l.split(' ')[1]), ['context-user-mapping']);
     const bad = run(['check', 'examples', '--select', 'no-such']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /no rule id or code starts with 'no-such'/);
@@ -336,6 +336,21 @@ describe('suppressions', () => {
       [9, '#pragma warning(suppress: 28121)'],
       [12, '#pragma warning(disable: 28121)'],
     ]);
+  });
+});
+
+describe('SDV idiom', () => {
+  it('keeps a finding acknowledged with __analysis_assume(config.EvtIoStop != 0) as suppressed in the source', () => {
+    const fixture = join(repoRoot, 'test', 'fixtures', 'queue-missing-evtiostop', 'helpers.c');
+    const r = json(['check', fixture]);
+    const assumed = r.doc.suppressed.filter((s: any) => s.ruleId === 'queue-missing-evtiostop');
+    assert.equal(assumed.length, 1);
+    assert.equal(assumed[0].location.startLine, 70);
+    assert.equal(assumed[0].justification, '__analysis_assume(queueConfig.EvtIoStop != 0) before the queue is created');
+    assert.ok(!r.doc.findings.some((f: any) => f.ruleId === 'queue-missing-evtiostop' && f.location.startLine === 70));
+    const sarif = JSON.parse(run(['check', fixture, '--format', 'sarif']).stdout).runs[0].results;
+    const result = sarif.find((x: any) => x.ruleId === 'queue-missing-evtiostop' && x.suppressions);
+    assert.deepEqual(result.suppressions, [{ kind: 'inSource', status: 'accepted', justification: '__analysis_assume(queueConfig.EvtIoStop != 0) before the queue is created' }]);
   });
 });
 

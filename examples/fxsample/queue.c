@@ -66,7 +66,7 @@ FxSampleQueueInitialize( // ok: irql-pageable-code
     queueConfig.EvtIoRead = FxSampleEvtIoReadPassive;
     queueConfig.EvtIoDeviceControl = FxSampleEvtIoDeviceControlPassive;
 
-    return WdfIoQueueCreate(Device,
+    return WdfIoQueueCreate(Device, // expect: queue-missing-evtiostop
                             &queueConfig,
                             &passiveAttributes,
                             &devContext->PassiveQueue);

@@ -84,7 +84,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         continue;
       }
       for (const f of findings) {
-        const finding = newFinding(rule.meta, f.location.file, f.location.span, f.message, f.steps.map((s) => ({ location: { path: s.file, span: s.span }, message: s.message })));
+        const made = newFinding(rule.meta, f.location.file, f.location.span, f.message, f.steps.map((s) => ({ location: { path: s.file, span: s.span }, message: s.message })));
+        const finding: Finding = f.suppression
+          ? { ...made, suppression: { justification: f.suppression.justification, location: { path: f.suppression.location.file, span: f.suppression.location.span } } }
+          : made;
         const dedupe = `${finding.ruleId}|${finding.location.path}|${finding.location.span.start.offset}`;
         if (!raw.has(dedupe)) raw.set(dedupe, finding);
       }
@@ -188,6 +191,7 @@ function applySuppressions(findings: Finding[], facts: ReadonlyMap<string, FileF
     }
   }
   const result = findings.map((f) => {
+    if (f.suppression) return f;
     const file = byFile.get(f.location.path);
     const meta = metaOf.get(f.ruleId);
     if (!file || !meta) return f;

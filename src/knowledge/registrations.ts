@@ -222,6 +222,8 @@ export function roleLabel(roleType: string): string {
     EVT_WDF_IO_QUEUE_IO_RESUME: 'EvtIoResume',
     EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE: 'EvtIoCanceledOnQueue',
     EVT_WDF_IO_IN_CALLER_CONTEXT: 'EvtIoInCallerContext',
+    EVT_WDF_DEVICE_FILE_CREATE: 'EvtDeviceFileCreate',
+    EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND: 'EvtDeviceSelfManagedIoSuspend',
     EVT_WDF_REQUEST_COMPLETION_ROUTINE: 'request completion routine',
     EVT_WDF_REQUEST_CANCEL: 'request cancel routine',
     EVT_WDF_TIMER: 'EvtTimerFunc',

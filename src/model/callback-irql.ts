@@ -10,6 +10,7 @@ import type { Callback } from './callbacks.js';
 import type { FunctionInfo } from './functions.js';
 import { irqlName, type IrqlLevel } from './irql-level.js';
 import { step, type PathStep } from './location.js';
+import type { SyncScopes } from './sync-scope.js';
 import type { WdfObjects } from './wdf-objects.js';
 
 export interface CallbackLevel {
@@ -26,7 +27,7 @@ export function roleMaxIrql(roleType: string): IrqlLevel | null {
   return fact.max;
 }
 
-export function callbackLevel(cb: Callback, objects: WdfObjects): CallbackLevel | undefined {
+export function callbackLevel(cb: Callback, objects: WdfObjects, scopes?: SyncScopes): CallbackLevel | undefined {
   const max = roleMaxIrql(cb.roleType);
   if (!max) return undefined;
   const label = roleLabel(cb.roleType);
@@ -48,6 +49,9 @@ export function callbackLevel(cb: Callback, objects: WdfObjects): CallbackLevel 
     }
     return unitFallback(cb, objects, max, registered);
   }
+  // A timer or DPC serialized with a dispatch-level synchronization scope holds a spin lock.
+  const serialized = cb.object && (cb.roleType === 'EVT_WDF_TIMER' || cb.roleType === 'EVT_WDF_DPC') ? scopes?.serializedUnderSpinLock(cb.object) : undefined;
+  if (serialized) return { level: 'DISPATCH', steps: [registered, ...serialized] };
   if (cb.roleType === 'EVT_WDF_TIMER') {
     const timer = cb.object;
     if (timer?.kind !== 'timer') return undefined;

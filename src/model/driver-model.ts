@@ -14,6 +14,11 @@ import { IoTargets } from './io-targets.js';
 import { IrqlAnalysis } from './irql.js';
 import { ThreadContextAnalysis } from './thread-context.js';
 import { WdfObjects } from './wdf-objects.js';
+import { CallbackReachability } from './callback-reach.js';
+import { DeviceInits } from './device-inits.js';
+import { ReceivedRequests } from './received-requests.js';
+import { RequestCompletions } from './request-completion.js';
+import { SyncScopes } from './sync-scope.js';
 
 export class DriverModel {
   readonly functions: FunctionIndex;
@@ -23,6 +28,11 @@ export class DriverModel {
     irql?: IrqlAnalysis;
     context?: ThreadContextAnalysis;
     targets?: IoTargets;
+    received?: ReceivedRequests;
+    inits?: DeviceInits;
+    reach?: Map<string, CallbackReachability>;
+    scopes?: SyncScopes;
+    completions?: RequestCompletions;
   } = {};
 
   constructor(
@@ -48,7 +58,7 @@ export class DriverModel {
   }
 
   get irql(): IrqlAnalysis {
-    return (this.cached.irql ??= new IrqlAnalysis(this.functions, this.callbacks, this.objects, this.knowledge));
+    return (this.cached.irql ??= new IrqlAnalysis(this.functions, this.callbacks, this.objects, this.syncScopes, this.knowledge));
   }
 
   get threadContext(): ThreadContextAnalysis {
@@ -57,5 +67,39 @@ export class DriverModel {
 
   get ioTargets(): IoTargets {
     return (this.cached.targets ??= new IoTargets(this.functions));
+  }
+
+  // WDF request and device facts (issue 4).
+
+  /** Requests delivered to the driver's request handlers, followed into its helpers. */
+  get receivedRequests(): ReceivedRequests {
+    return (this.cached.received ??= new ReceivedRequests(this.functions, this.callbacks));
+  }
+
+  /** The WDFDEVICE_INIT structures the driver fills, their origins and the calls made on them. */
+  get deviceInits(): DeviceInits {
+    return (this.cached.inits ??= new DeviceInits(this.functions, this.callbacks));
+  }
+
+  /** Where requests are completed, by completion DDIs and by helpers that always complete. */
+  get requestCompletions(): RequestCompletions {
+    return (this.cached.completions ??= new RequestCompletions());
+  }
+
+  /** Synchronization scopes, their callback locks, and the objects serialized under them. */
+  get syncScopes(): SyncScopes {
+    return (this.cached.scopes ??= new SyncScopes(this.functions, this.objects));
+  }
+
+  /** The functions that run inside callbacks of the given roles, each with its shortest path. */
+  reachedFrom(roles: ReadonlySet<string>): CallbackReachability {
+    const key = [...roles].sort().join(',');
+    const cache = (this.cached.reach ??= new Map());
+    let reach = cache.get(key);
+    if (!reach) {
+      reach = new CallbackReachability(this.functions, this.callbacks, roles);
+      cache.set(key, reach);
+    }
+    return reach;
   }
 }

@@ -16,6 +16,7 @@ import { annotatedIrql } from './irql-contracts.js';
 import { higher, irqlName, lower, rank, type IrqlLevel } from './irql-level.js';
 import { at, step, type PathStep } from './location.js';
 import { heldAt, type LockRegion } from './locks.js';
+import type { SyncScopes } from './sync-scope.js';
 import type { WdfObjects } from './wdf-objects.js';
 
 export type IrqlWitness =
@@ -44,6 +45,7 @@ export class IrqlAnalysis {
     index: FunctionIndex,
     callbacks: readonly Callback[],
     objects: WdfObjects,
+    scopes?: SyncScopes,
     private readonly knowledge: KnowledgeExtensions = NO_EXTENSIONS,
   ) {
     this.passiveInterrupts = objects.all.some(
@@ -57,7 +59,7 @@ export class IrqlAnalysis {
       queue.push(w.fn);
     };
     for (const cb of callbacks) {
-      const level = callbackLevel(cb, objects);
+      const level = callbackLevel(cb, objects, scopes);
       if (level) offer({ kind: 'root', fn: cb.fn, level: level.level, steps: level.steps, roleType: cb.roleType });
     }
     for (const fn of index.all) {

@@ -10,9 +10,13 @@ import type {
   AnnotationFact,
   AssignmentFact,
   CallFact,
+  CallResultUse,
   FileFacts,
+  FlowNode,
   FunctionFact,
   Initializer,
+  MacroCallFact,
+  Position,
   ParameterFact,
   PrototypeFact,
   Span,
@@ -81,6 +85,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       warningPragmas: blanked.pragmas.flatMap((p) =>
         p.kind === 'warning' ? [{ line: walker.lines.position(p.offset).line, action: p.action, numbers: p.numbers }] : [],
       ),
+      ...(walker.macroCalls.length > 0 ? { macroCalls: walker.macroCalls } : {}),
     };
   } finally {
     tree.delete();
@@ -173,6 +178,7 @@ class FileWalker {
   readonly typedDeclarations: TypedDeclarationFact[] = [];
   readonly globals: VariableFact[] = [];
   readonly allocText: { name: string; section: string; span: Span }[] = [];
+  readonly macroCalls: MacroCallFact[] = [];
   private readonly sectionAt: (offset: number) => { name: string; offset: number } | undefined;
 
   constructor(
@@ -217,6 +223,11 @@ class FileWalker {
         case 'field_declaration':
           if (className) this.readMemberDeclaration(node, className);
           continue;
+        case 'expression_statement': {
+          const macro = readMacroCall(node, (n) => this.nodeSpan(n));
+          if (macro) this.macroCalls.push(macro);
+          continue;
+        }
         case 'preproc_include': {
           const path = node.childForFieldName('path');
           if (path) this.includes.push(path.text.replace(/^["<]|[">]$/g, ''));
@@ -268,7 +279,9 @@ class FileWalker {
 
   /** Annotations written before a declaration belong to it, back to the previous sibling. */
   private annotationWindowStart(node: Node): number {
-    const prev = node.previousSibling;
+    // A comment between the annotations and the declaration does not end the window.
+    let prev = node.previousSibling;
+    while (prev && prev.type === 'comment') prev = prev.previousSibling;
     return prev ? prev.endIndex : (node.parent?.startIndex ?? 0);
   }
 
@@ -293,6 +306,7 @@ class FileWalker {
     const pagedCall = bodyFacts.calls.find((c) => c.callee === 'PAGED_CODE' || c.callee === 'PAGED_CODE_LOCKED');
     const section = this.sectionOf(node.startIndex, annotations);
     const conditions = this.conditionsAt(node.startIndex);
+    const returnType = returnTypeOf(node);
     this.functions.push({
       name,
       qualifiedName,
@@ -309,6 +323,8 @@ class FileWalker {
       locals: bodyFacts.locals,
       returns: bodyFacts.returns,
       ...(conditions.length > 0 ? { conditions } : {}),
+      ...(returnType ? { returnType } : {}),
+      flow: readFlow(body, (o) => this.lines.position(o)),
     });
   }
 
@@ -535,6 +551,7 @@ class FileWalker {
       conditional: frame.conditional,
       guards: frame.guards,
       scopeEnd: frame.scopeEnd,
+      result: resultUseOf(node),
     };
   }
 
@@ -666,4 +683,183 @@ function codeSegTimeline(pragmas: readonly PragmaFact[]): (offset: number) => { 
     }
     return result;
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control-flow facts: the statement tree of a body, what a caller does with a call's value,
+// return types and file-scope macro invocations (see the matching block of facts.ts).
+// ---------------------------------------------------------------------------------------------
+
+/** Nesting deeper than this is summarised as an `opaque` statement. */
+const MAX_FLOW_DEPTH = 200;
+
+const LOOPS = new Set(['while_statement', 'for_statement', 'do_statement', 'for_range_loop']);
+
+function readFlow(node: Node, position: (offset: number) => Position, depth = 0): FlowNode {
+  const base = { start: node.startIndex, end: node.endIndex, at: position(node.startIndex) };
+  if (depth > MAX_FLOW_DEPTH) return { kind: 'opaque', ...base };
+  const sub = (child: Node): FlowNode => readFlow(child, position, depth + 1);
+  const flow = (child: Node | null | undefined): FlowNode | undefined => (child ? sub(child) : undefined);
+  const statements = (parent: Node, skip: (n: Node) => boolean = () => false): FlowNode[] =>
+    parent.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && !skip(c)).map(sub);
+  const conditionOf = (n: Node | null): FlowNode['condition'] => (n ? { start: n.startIndex, end: n.endIndex, text: fold(n.text) } : undefined);
+  switch (node.type) {
+    case 'compound_statement':
+    case 'translation_unit':
+    case 'preproc_if':
+    case 'preproc_ifdef':
+    case 'preproc_else':
+    case 'preproc_elif':
+      return { kind: 'block', ...base, children: statements(node, (c) => c.type.startsWith('preproc_') && !c.type.startsWith('preproc_if') && !c.type.startsWith('preproc_el')) };
+    case 'if_statement': {
+      const then = flow(node.childForFieldName('consequence'));
+      const alternative = node.childForFieldName('alternative');
+      const otherwise = alternative ? flow(alternative.type === 'else_clause' ? alternative.namedChildren.find((c) => c && c.type !== 'comment') : alternative) : undefined;
+      const condition = conditionOf(node.childForFieldName('condition'));
+      return { kind: 'if', ...base, ...(condition ? { condition } : {}), children: [then ?? { kind: 'block', ...base, children: [] }, ...(otherwise ? [otherwise] : [])] };
+    }
+    case 'switch_statement': {
+      const body = node.childForFieldName('body');
+      const condition = conditionOf(node.childForFieldName('condition'));
+      return { kind: 'switch', ...base, ...(condition ? { condition } : {}), children: body ? statements(body) : [] };
+    }
+    case 'case_statement':
+      return { kind: 'case', ...base, children: statements(node, (c) => c.id === node.childForFieldName('value')?.id) };
+    case 'labeled_statement': {
+      const label = node.childForFieldName('label');
+      return { kind: 'label', ...base, label: label?.text ?? '', children: statements(node, (c) => c.id === label?.id) };
+    }
+    case 'goto_statement':
+      return { kind: 'goto', ...base, label: node.childForFieldName('label')?.text ?? '' };
+    case 'return_statement':
+    case 'throw_statement':
+    case 'co_return_statement':
+      return { kind: 'return', ...base };
+    case 'break_statement':
+      return { kind: 'break', ...base };
+    case 'continue_statement':
+      return { kind: 'continue', ...base };
+    case 'seh_try_statement':
+    case 'try_statement': {
+      const body = node.childForFieldName('body');
+      const handlers = node.namedChildren.filter((c): c is Node => !!c && c.id !== body?.id && c.type !== 'comment');
+      return { kind: 'try', ...base, children: [...(body ? [sub(body)] : []), ...handlers.map(sub)] };
+    }
+    case 'seh_except_clause':
+    case 'seh_finally_clause':
+    case 'catch_clause': {
+      const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c?.type === 'compound_statement');
+      return { kind: 'block', ...base, children: body ? [sub(body)] : [] };
+    }
+    default:
+      if (LOOPS.has(node.type)) {
+        const body = node.childForFieldName('body');
+        const condition = node.type === 'for_statement' || node.type === 'for_range_loop' ? forHeader(node, body) : conditionOf(node.childForFieldName('condition'));
+        return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [sub(body)] : [] };
+      }
+      if (node.type === 'attributed_statement') {
+        const inner = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'attribute_declaration' && c.type !== 'comment').at(-1);
+        if (inner) return sub(inner);
+      }
+      return { kind: 'simple', ...base };
+  }
+}
+
+/** The `(init; condition; update)` part of a `for` as its controlling expression. */
+function forHeader(node: Node, body: Node | null): FlowNode['condition'] {
+  const open = node.children.find((c) => c?.type === '(');
+  const close = [...node.children].reverse().find((c) => c?.type === ')' && (!body || c.endIndex <= body.startIndex));
+  if (!open || !close) return undefined;
+  return { start: open.startIndex, end: close.endIndex, text: fold(node.text.slice(open.startIndex - node.startIndex, close.endIndex - node.startIndex)) };
+}
+
+const FALSY = /^(FALSE|false|0|NULL|nullptr)$/;
+const TRUTHY = /^(TRUE|true|1)$/;
+
+/**
+ * Climbs from a call through parentheses, casts, `!` and comparisons with TRUE/FALSE to the
+ * construct that consumes its value.
+ */
+function resultUseOf(call: Node): CallResultUse {
+  let node: Node = call;
+  let negated = false;
+  for (let guard = 0; guard < 32; guard++) {
+    const parent = node.parent;
+    if (!parent) return { kind: 'other' };
+    switch (parent.type) {
+      case 'parenthesized_expression':
+        if (isConditionOf(parent)) return conditionUse(parent.parent!, negated);
+        node = parent;
+        continue;
+      case 'cast_expression':
+        node = parent;
+        continue;
+      case 'condition_clause':
+        return conditionUse(parent.parent!, negated);
+      case 'unary_expression':
+        if (parent.child(0)?.type !== '!') return { kind: 'other' };
+        negated = !negated;
+        node = parent;
+        continue;
+      case 'binary_expression': {
+        const op = parent.childForFieldName('operator')?.type;
+        const other = parent.childForFieldName('left')?.id === node.id ? parent.childForFieldName('right') : parent.childForFieldName('left');
+        const value = other ? fold(other.text) : '';
+        if ((op !== '==' && op !== '!=') || !(FALSY.test(value) || TRUTHY.test(value))) return { kind: 'other' };
+        if ((op === '==') === FALSY.test(value)) negated = !negated;
+        node = parent;
+        continue;
+      }
+      case 'expression_statement':
+        return { kind: 'discarded' };
+      case 'assignment_expression': {
+        if (parent.childForFieldName('right')?.id !== node.id || parent.childForFieldName('operator')?.text !== '=') return { kind: 'other' };
+        return { kind: 'assigned', variable: fold(parent.childForFieldName('left')?.text ?? '') };
+      }
+      case 'init_declarator': {
+        const { name } = innerDeclarator(parent.childForFieldName('declarator'));
+        return name ? { kind: 'assigned', variable: lastName(name.text) } : { kind: 'other' };
+      }
+      case 'return_statement':
+        return { kind: 'returned' };
+      case 'argument_list':
+        return { kind: 'argument' };
+      case 'conditional_expression':
+        return parent.childForFieldName('condition')?.id === node.id ? conditionUse(parent, negated) : { kind: 'other' };
+      default:
+        return { kind: 'other' };
+    }
+  }
+  return { kind: 'other' };
+}
+
+function isConditionOf(node: Node): boolean {
+  const owner = node.parent;
+  if (!owner) return false;
+  return (
+    (owner.type === 'if_statement' || owner.type === 'while_statement' || owner.type === 'do_statement' || owner.type === 'switch_statement') &&
+    owner.childForFieldName('condition')?.id === node.id
+  );
+}
+
+function conditionUse(owner: Node, negated: boolean): CallResultUse {
+  return { kind: 'condition', negated, statement: owner.startIndex };
+}
+
+/** `NTSTATUS` of `NTSTATUS Foo(...)`, `PVOID *` of `PVOID *Foo(...)`. */
+function returnTypeOf(definition: Node): string | undefined {
+  const type = definition.childForFieldName('type');
+  if (!type) return undefined;
+  const { pointer } = innerDeclarator(definition.childForFieldName('declarator'));
+  return fold(type.text) + (pointer ? ' *' : '');
+}
+
+/** `NAME(args);` at file scope: how WDF declaration macros are written. */
+function readMacroCall(statement: Node, spanOf: (n: Node) => Span): MacroCallFact | undefined {
+  const call = statement.namedChildren.find((c) => c && c.type !== 'comment');
+  if (!call || call.type !== 'call_expression') return undefined;
+  const fn = call.childForFieldName('function');
+  if (!fn || fn.type !== 'identifier') return undefined;
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment').map((a) => fold(a.text));
+  return { name: fn.text, args, span: spanOf(call) };
 }

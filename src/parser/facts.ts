@@ -36,6 +36,8 @@ export interface CallFact {
   readonly guards: readonly string[];
   /** End offset of the innermost block around the call: what it acquires is held until here at most. */
   readonly scopeEnd: number;
+  /** What the caller does with the returned value (see "Control-flow facts" below). */
+  readonly result?: CallResultUse;
 }
 
 export interface AssignmentFact {
@@ -98,6 +100,10 @@ export interface FunctionFact {
   readonly returns: readonly string[];
   /** Preprocessor conditions the definition is compiled under (`#if`/`#else` around it). */
   readonly conditions?: readonly { readonly expr: string; readonly holds: boolean }[];
+  /** The declared return type, whitespace folded (see "Control-flow facts" below). */
+  readonly returnType?: string;
+  /** The body's statement structure (see "Control-flow facts" below). */
+  readonly flow?: FlowNode;
 }
 
 export interface PrototypeFact {
@@ -133,4 +139,72 @@ export interface FileFacts {
   readonly suppressionComments: readonly { readonly text: string; readonly span: Span; readonly trailing: boolean }[];
   /** `#pragma warning(...)` and `#pragma prefast(suppress: ...)`, in source order, by line. */
   readonly warningPragmas: readonly { readonly line: number; readonly action: 'suppress' | 'disable' | 'default' | 'push' | 'pop'; readonly numbers: readonly number[] }[];
+  /** Macro invocations at file scope (see "Control-flow facts" below). */
+  readonly macroCalls?: readonly MacroCallFact[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control-flow facts. Added for the WDF request rules: which statements a body is made of and
+// how they nest (so a rule can tell what runs unconditionally after a call, which branch a
+// failed call leads to, where a `goto` lands), what a call's caller does with its result, a
+// function's return type, and macro invocations written at file scope
+// (`WDF_DECLARE_CUSTOM_TYPE(MYOBJECT);`). All offsets are into the decoded source text.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A statement of a function body. `simple` is an expression statement or a declaration (its
+ * calls run in order); `opaque` is a statement the flow model does not follow (nesting too
+ * deep): whoever walks the flow stops there.
+ */
+export type FlowKind =
+  | 'block'
+  | 'if'
+  | 'switch'
+  | 'case'
+  | 'loop'
+  | 'try'
+  | 'label'
+  | 'return'
+  | 'break'
+  | 'continue'
+  | 'goto'
+  | 'simple'
+  | 'opaque';
+
+export interface FlowNode {
+  readonly kind: FlowKind;
+  readonly start: number;
+  readonly end: number;
+  /** Where the statement starts, as a finding's path step shows it. */
+  readonly at: Position;
+  /** `if`, `switch`, loops: where the controlling expression is (a `for` header as a whole). */
+  readonly condition?: { readonly start: number; readonly end: number; readonly text: string };
+  /**
+   * `block`: its statements; `if`: [then, else?]; `switch`: its cases in order (a statement
+   * before the first case is a `block`); `case`: its statements; loops: [body]; `try`: [body,
+   * handler...]; `label`: [the labelled statement].
+   */
+  readonly children?: readonly FlowNode[];
+  /** `label` and `goto`: the label's name. */
+  readonly label?: string;
+}
+
+/**
+ * What the caller does with a call's value. `condition`: it decides an `if`, loop or `?:`,
+ * possibly through `!` and comparisons with TRUE/FALSE (`negated` when the condition holds
+ * exactly when the call returned FALSE/zero); `assigned`: stored in `variable`.
+ */
+export interface CallResultUse {
+  readonly kind: 'discarded' | 'condition' | 'assigned' | 'returned' | 'argument' | 'other';
+  readonly variable?: string;
+  readonly negated?: boolean;
+  /** For `condition`: the offset where the controlling statement (`if`, loop, `?:`) starts. */
+  readonly statement?: number;
+}
+
+/** `WDF_DECLARE_CUSTOM_TYPE(MYOBJECT);` written at file scope. */
+export interface MacroCallFact {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly span: Span;
 }

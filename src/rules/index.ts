@@ -5,6 +5,19 @@ import { iotargetSendAndForgetRemote } from './iotarget/iotarget-send-and-forget
 import { irqlCallTooHigh } from './irql/irql-call-too-high.js';
 import { irqlPageableCode } from './irql/irql-pageable-code.js';
 import type { Rule } from './rule.js';
+// The WDF rule catalog (issue 4).
+import { queueMissingEvtIoStop } from './wdf/queue-missing-evtiostop.js';
+import { queuePurgeInIoCallback } from './wdf/queue-purge-in-io-callback.js';
+import { syncscopeWorkitemNeedsPassive } from './wdf/syncscope-workitem-needs-passive.js';
+import { syncscopeTimerDispatch } from './wdf/syncscope-timer-dispatch.js';
+import { deviceNameWithoutSddl } from './wdf/device-name-without-sddl.js';
+import { iotargetFormatUnchecked } from './iotarget/iotarget-format-unchecked.js';
+import { requestSendFailureNotCompleted } from './wdf/request-send-failure-not-completed.js';
+import { requestCompletedTwice } from './wdf/request-completed-twice.js';
+import { spinlockSend } from './wdf/spinlock-send.js';
+import { irqlAnnotationMismatch } from './irql/irql-annotation-mismatch.js';
+import { customObjectNaming } from './wdf/custom-object-naming.js';
+import { customObjectAccessorStatus } from './wdf/custom-object-accessor-status.js';
 
 export const RULES: readonly Rule[] = [
   contextUserMapping,
@@ -12,6 +25,19 @@ export const RULES: readonly Rule[] = [
   irqlPageableCode,
   iotargetFormatCurrentTypeRemote,
   iotargetSendAndForgetRemote,
+  // The WDF rule catalog (issue 4), in the order of its list.
+  queueMissingEvtIoStop,
+  queuePurgeInIoCallback,
+  syncscopeWorkitemNeedsPassive,
+  syncscopeTimerDispatch,
+  deviceNameWithoutSddl,
+  iotargetFormatUnchecked,
+  requestSendFailureNotCompleted,
+  requestCompletedTwice,
+  spinlockSend,
+  irqlAnnotationMismatch,
+  customObjectNaming,
+  customObjectAccessorStatus,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -42,6 +42,11 @@ export interface RuleFinding {
   readonly message: string;
   /** The path that proves the finding, in order: registration, each call, the operation. */
   readonly steps: readonly PathStep[];
+  /**
+   * Set when the source acknowledges the finding in a form the rule recognises (SDV's
+   * `__analysis_assume(config.EvtIoStop != 0)`): reported as suppressed in the source.
+   */
+  readonly suppression?: { readonly justification: string; readonly location: Location };
 }
 
 export interface Rule {

@@ -9,6 +9,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { decodeSource } from './decode.js';
 
 export const SOURCE_EXTENSIONS = /\.(c|cpp|cxx|cc|c\+\+)$/i;
 export const HEADER_EXTENSIONS = /\.(h|hpp|hxx|hh|inl)$/i;
@@ -32,6 +33,14 @@ export interface DriverUnit {
   readonly driverType?: string;
   /** Macros the project defines in every build configuration, with their values. */
   readonly defines: readonly (readonly [string, string])[];
+  /** The unit's INF/INX files (beside its project or sources, or listed by the project), decoded. */
+  readonly infs?: readonly UnitInf[];
+}
+
+export interface UnitInf {
+  /** Root-relative path, forward slashes. */
+  readonly path: string;
+  readonly text: string;
 }
 
 export interface Discovery {
@@ -128,7 +137,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
   const sourceSet = new Set(sources);
   const headerIndex = indexHeaders(headers);
   const claimed = new Set<string>();
-  const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[]; driverType?: string; defines?: [string, string][] }[] = [];
+  const units: { name: string; kind: DriverUnit['kind']; dir: string; sources: string[]; driverType?: string; defines?: [string, string][]; infs?: string[] }[] = [];
 
   for (const declared of policy?.explicitUnits(sources) ?? []) {
     const files = declared.files.filter((f) => !claimed.has(f));
@@ -138,7 +147,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
 
   for (const project of unique(walked.projects)) {
     const project_ = readProject(project, skipped, root);
-    const { driverType, defines } = project_;
+    const { driverType, defines, infs } = project_;
     const items = project_.items.filter((f) => !claimed.has(f) && (sourceSet.has(f) || kept(f)));
     if (items.length === 0) continue;
     for (const item of items) {
@@ -148,7 +157,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
         sources.push(item);
       }
     }
-    units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items, ...(driverType ? { driverType } : {}), defines });
+    units.push({ name: project, kind: 'vcxproj', dir: dirname(project), sources: items, ...(driverType ? { driverType } : {}), defines, infs });
   }
 
   const markerDirs = new Map<string, DriverUnit['kind']>();
@@ -181,6 +190,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
   const finished: DriverUnit[] = units.map((u) => {
     const withHeaders = includeClosure(u.sources, headerIndex);
     for (const h of withHeaders) included.add(h);
+    const infs = readInfs(unique([...walked.infs.filter((f) => dirname(f) === u.dir), ...(u.infs ?? [])]), root);
     return {
       name: u.kind === 'config' ? u.name : toPosix(relative(root, u.name)) || '.',
       kind: u.kind,
@@ -188,6 +198,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
       files: [...u.sources, ...withHeaders].map((f) => toPosix(relative(root, f))).sort(),
       ...(u.driverType ? { driverType: u.driverType } : {}),
       defines: u.defines ?? [],
+      ...(infs.length > 0 ? { infs } : {}),
     };
   });
   const lonelyHeaders = headers.filter((h) => !included.has(h));
@@ -299,7 +310,7 @@ function walkDirectory(start: string, root: string, walked: Walked, skipped: Ski
  * the macros every configuration defines (a macro defined in only some configurations is
  * not certain, so it is left out).
  */
-function readProject(project: string, skipped: SkippedPath[], root: string): { items: string[]; driverType?: string; defines: [string, string][] } {
+function readProject(project: string, skipped: SkippedPath[], root: string): { items: string[]; driverType?: string; defines: [string, string][]; infs?: string[] } {
   let xml: string;
   try {
     xml = readFileSync(project, 'utf8').replace(/^\uFEFF/, '');
@@ -308,7 +319,30 @@ function readProject(project: string, skipped: SkippedPath[], root: string): { i
     return { items: [], defines: [] };
   }
   const driverType = /<DriverType>\s*([\w]+)\s*<\/DriverType>/i.exec(xml)?.[1];
-  return { items: projectSources(xml, project, skipped, root), ...(driverType ? { driverType } : {}), defines: commonDefines(xml) };
+  return { items: projectSources(xml, project, skipped, root), ...(driverType ? { driverType } : {}), defines: commonDefines(xml), infs: projectInfs(xml, project) };
+}
+
+/** `<Inf Include="…">` items that name a file (wildcards are covered by the project directory's INFs). */
+function projectInfs(xml: string, project: string): string[] {
+  const listed = [...xml.matchAll(/<Inf\s+(?:[^>]*\s)?Include\s*=\s*"([^"]+)"/gi)].flatMap((m) => m[1]!.split(';'));
+  return listed
+    .map((item) => item.trim().replace(/\$\(MSBuildThisFileDirectory\)/gi, '').replace(/\\/g, '/'))
+    .filter((item) => item !== '' && !/[$@%*]/.test(item))
+    .map((item) => existingPath(isAbsolute(item) ? item : resolve(dirname(project), item)))
+    .filter((f): f is string => f !== undefined && /\.(inf|inx)$/i.test(f));
+}
+
+/** The text of each INF, decoded like a source (INFs are often UTF-16); unreadable ones are left out. */
+function readInfs(paths: readonly string[], root: string): UnitInf[] {
+  const infs: UnitInf[] = [];
+  for (const path of [...paths].sort()) {
+    try {
+      infs.push({ path: toPosix(relative(root, path)), text: decodeSource(readFileSync(path)).text });
+    } catch {
+      // An INF that cannot be read only means the rules that consult INFs see less.
+    }
+  }
+  return infs;
 }
 
 function commonDefines(xml: string): [string, string][] {

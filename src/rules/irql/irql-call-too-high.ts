@@ -1,7 +1,9 @@
+import { QUEUE_REQUEST_HANDLERS, QUEUE_WAITS } from '../../knowledge/requests.js';
 import { requirementOf } from '../../model/call-requirements.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
 import type { Rule, RuleFinding } from '../rule.js';
+import { DEVICE_ADD_WITH_QUEUES, defaultQueueInitialize } from '../example-fragments.js';
 
 const ADVICE = {
   queue: 'Set ExecutionLevel = WdfExecutionLevelPassive on the queue (or its device) so its callbacks run at PASSIVE_LEVEL, or move this work to a work item.',
@@ -32,21 +34,9 @@ export const irqlCallTooHigh: Rule = {
     WdfRequestSend(Request, WdfDeviceGetIoTarget(WdfIoQueueGetDevice(Queue)), &options);
 }
 
-NTSTATUS QueueInitialize(WDFDEVICE Device)
-{
-    WDF_IO_QUEUE_CONFIG config;
-    WDFQUEUE queue;
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
-    config.EvtIoRead = EvtIoRead;
-    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
-}
+${defaultQueueInitialize('EvtIoRead', 'EvtIoRead')}
 
-NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-{
-    WDFDEVICE device;
-    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
-    return QueueInitialize(device);
-}`,
+${DEVICE_ADD_WITH_QUEUES}`,
     goodExample: `VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
     WDF_REQUEST_SEND_OPTIONS options;
@@ -66,12 +56,7 @@ NTSTATUS QueueInitialize(WDFDEVICE Device)
     return WdfIoQueueCreate(Device, &config, &attributes, &queue);
 }
 
-NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-{
-    WDFDEVICE device;
-    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
-    return QueueInitialize(device);
-}`,
+${DEVICE_ADD_WITH_QUEUES}`,
     references: [
       { title: 'Using automatic synchronization: ExecutionLevel', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/using-automatic-synchronization' },
       { title: 'WdfRequestSend (IRQL requirements)', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestsend' },
@@ -87,6 +72,8 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         const at_ = model.irql.levelAtCall(site);
         if (!at_ || rank(at_.level) <= rank(requirement.max)) continue;
         if (USER_MAPPINGS.has(site.call.callee) && model.threadContext.witness(fn)) continue;
+        // queue-purge-in-io-callback reports a queue wait reached from a request handler, IRQL included.
+        if (QUEUE_WAITS.has(site.call.callee) && model.reachedFrom(QUEUE_REQUEST_HANDLERS).of(fn)) continue;
         const location = at(fn.file, site.call.span);
         const steps = [...at_.steps];
         if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.start.offset === location.span.start.offset)) {

@@ -1,6 +1,7 @@
 import { irqlName, rank } from '../../model/irql-level.js';
 import { step } from '../../model/location.js';
 import type { Rule, RuleFinding } from '../rule.js';
+import { DEVICE_ADD_WITH_QUEUES, defaultQueueInitialize } from '../example-fragments.js';
 
 export const irqlPageableCode: Rule = {
   meta: {
@@ -23,41 +24,17 @@ VOID EvtIoWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
     WdfRequestComplete(Request, STATUS_SUCCESS);
 }
 
-NTSTATUS QueueInitialize(WDFDEVICE Device)
-{
-    WDF_IO_QUEUE_CONFIG config;
-    WDFQUEUE queue;
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
-    config.EvtIoWrite = EvtIoWrite;
-    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
-}
+${defaultQueueInitialize('EvtIoWrite', 'EvtIoWrite')}
 
-NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-{
-    WDFDEVICE device;
-    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
-    return QueueInitialize(device);
-}`,
+${DEVICE_ADD_WITH_QUEUES}`,
     goodExample: `VOID EvtIoWrite(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
     WdfRequestComplete(Request, STATUS_SUCCESS);
 }
 
-NTSTATUS QueueInitialize(WDFDEVICE Device)
-{
-    WDF_IO_QUEUE_CONFIG config;
-    WDFQUEUE queue;
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
-    config.EvtIoWrite = EvtIoWrite;
-    return WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &queue);
-}
+${defaultQueueInitialize('EvtIoWrite', 'EvtIoWrite')}
 
-NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
-{
-    WDFDEVICE device;
-    NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
-    return QueueInitialize(device);
-}`,
+${DEVICE_ADD_WITH_QUEUES}`,
     references: [
       { title: 'Making drivers pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable' },
       { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged-code' },

@@ -1,0 +1,35 @@
+/**
+ * Custom WDF object types a driver defines: declared with `WDF_DECLARE_CUSTOM_TYPE(NAME)` at
+ * file scope, or attached to an object with `WdfObjectAddCustomType[WithData](Object, NAME)`
+ * when no declaration is in the unit. The first place a name appears represents it.
+ */
+import type { FileFacts } from '../parser/facts.js';
+import type { FunctionIndex } from './functions.js';
+import { at, type Location } from './location.js';
+
+export interface CustomObjectType {
+  readonly name: string;
+  readonly location: Location;
+  readonly how: 'declared' | 'added';
+}
+
+const ADD_CALLS = new Set(['WdfObjectAddCustomType', 'WdfObjectAddCustomTypeWithData']);
+
+export function customObjectTypes(files: readonly FileFacts[], index: FunctionIndex): CustomObjectType[] {
+  const types = new Map<string, CustomObjectType>();
+  for (const file of files) {
+    for (const macro of file.macroCalls ?? []) {
+      const name = macro.args[0]?.trim();
+      if (macro.name !== 'WDF_DECLARE_CUSTOM_TYPE' || !name || types.has(name)) continue;
+      types.set(name, { name, location: at(file.path, macro.span), how: 'declared' });
+    }
+  }
+  for (const fn of index.all) {
+    for (const call of fn.fact.calls) {
+      const name = call.args[1]?.trim();
+      if (!ADD_CALLS.has(call.callee) || !name || !/^[A-Za-z_]\w*$/.test(name) || types.has(name)) continue;
+      types.set(name, { name, location: at(fn.file, call.span), how: 'added' });
+    }
+  }
+  return [...types.values()];
+}
