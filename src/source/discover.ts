@@ -318,7 +318,8 @@ function readProject(project: string, skipped: SkippedPath[], root: string): { i
     skipped.push({ path: toPosix(relative(root, project)), reason: describeFsError(error, 'project cannot be read') });
     return { items: [], defines: [] };
   }
-  const driverType = /<DriverType>\s*([\w]+)\s*<\/DriverType>/i.exec(xml)?.[1];
+  // A UMDF project may say so only through its UMDF version property (gnssUmdf does).
+  const driverType = /<DriverType>\s*([\w]+)\s*<\/DriverType>/i.exec(xml)?.[1] ?? (/<UMDF_VERSION_MAJOR>/i.test(xml) ? 'UMDF' : undefined);
   return { items: projectSources(xml, project, skipped, root), ...(driverType ? { driverType } : {}), defines: commonDefines(xml), infs: projectInfs(xml, project) };
 }
 
