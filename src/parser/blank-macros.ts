@@ -154,7 +154,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
       continue;
     }
     if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
-      const end = skipLineComment(text, i);
+      const end = logicalLineEnd(text, i);
       noteComment(i, end);
       i = end;
       continue;
@@ -167,7 +167,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
       continue;
     }
     if (ch === 35 /* # */ && !lineHasCode) {
-      let end = directiveEnd(text, i);
+      let end = logicalLineEnd(text, i);
       const directive = text.slice(i, end);
       const handled = conditionals.apply(directive, depth === 0, i, end);
       if (handled) {
@@ -373,8 +373,11 @@ function isIdentPart(ch: number): boolean {
   return isIdentStart(ch) || (ch >= 48 && ch <= 57);
 }
 
-function skipLineComment(text: string, i: number): number {
-  // A backslash before the newline continues a // comment onto the next line.
+/**
+ * The end of a logical line starting at `i`: a backslash before the newline continues it, in a
+ * `//` comment as in a preprocessor directive.
+ */
+function logicalLineEnd(text: string, i: number): number {
   let j = i;
   for (;;) {
     const nl = text.indexOf('\n', j);
@@ -438,17 +441,6 @@ function isStructTag(text: string, start: number, end: number): boolean {
   return text.charCodeAt(after) === 123 /* { */;
 }
 
-function directiveEnd(text: string, i: number): number {
-  let j = i;
-  for (;;) {
-    const nl = text.indexOf('\n', j);
-    if (nl < 0) return text.length;
-    let k = nl - 1;
-    if (text.charCodeAt(k) === 13) k--;
-    if (text.charCodeAt(k) !== 92) return nl;
-    j = nl + 1;
-  }
-}
 
 const ALLOC_TEXT = /^#\s*pragma\s+alloc_text\s*\(\s*"?([\w.$]+)"?\s*,([^)]*)\)/;
 const CODE_SEG = /^#\s*pragma\s+code_seg\s*\(([^)]*)\)/;
