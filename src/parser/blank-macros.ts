@@ -20,6 +20,13 @@ export interface RemovedAnnotation {
   readonly end: number;
 }
 
+/** A blanked structured-exception-handling macro: control flow still needs to know it was there. */
+export interface SehMacro {
+  readonly word: 'try' | 'except' | 'finally' | 'leave';
+  readonly offset: number;
+  readonly end: number;
+}
+
 export type PragmaFact =
   | { readonly kind: 'alloc_text'; readonly section: string; readonly functions: readonly string[]; readonly offset: number }
   | { readonly kind: 'code_seg'; readonly action: 'set' | 'push' | 'pop' | 'reset'; readonly section: string | null; readonly offset: number };
@@ -37,6 +44,8 @@ export interface BlankedSource {
   readonly regions: readonly ConditionalRegion[];
   readonly annotations: readonly RemovedAnnotation[];
   readonly pragmas: readonly PragmaFact[];
+  /** Where the `try`/`except(…)`/`finally`/`leave` macros of C file systems were blanked. */
+  readonly sehMacros?: readonly SehMacro[];
 }
 
 /** Words that are only decoration to the compiler of driver code. */
@@ -109,6 +118,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   const out: string[] = [];
   const annotations: RemovedAnnotation[] = [];
   const pragmas: PragmaFact[] = [];
+  const sehMacros: SehMacro[] = [];
   let copiedUpTo = 0;
   let lineHasCode = false;
   const n = text.length;
@@ -188,6 +198,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
           }
           end = matchParen(text, open);
         }
+        sehMacros.push({ word: word as SehMacro['word'], offset: i, end });
         blankRange(i, end);
         i = end;
         continue;
@@ -221,7 +232,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   }
   out.push(text.slice(copiedUpTo));
   conditionals.closeAll(n);
-  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions };
+  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions, sehMacros };
 }
 
 /**

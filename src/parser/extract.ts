@@ -5,7 +5,8 @@
 import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
-import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation } from './blank-macros.js';
+import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
+import { pointerTypedefs, readFlow } from './extract-flow.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -58,7 +59,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
     }
   }
   try {
-    const walker = new FileWalker(new LineIndex(source.text), blanked.annotations, blanked.pragmas, blanked.regions);
+    const walker = new FileWalker(new LineIndex(source.text), blanked.annotations, blanked.pragmas, blanked.regions, blanked.sehMacros ?? []);
     walker.walkFile(tree.rootNode);
     return {
       path,
@@ -73,6 +74,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       globals: walker.globals,
       allocText: walker.allocText,
       errorCount: countErrors(tree.rootNode),
+      pointerTypedefs: pointerTypedefs(tree.rootNode),
     };
   } finally {
     tree.delete();
@@ -173,6 +175,7 @@ class FileWalker {
     private readonly removed: readonly RemovedAnnotation[],
     pragmas: readonly PragmaFact[],
     private readonly regions: readonly ConditionalRegion[],
+    private readonly sehMacros: readonly SehMacro[] = [],
   ) {
     this.sectionAt = codeSegTimeline(pragmas);
     for (const pragma of pragmas) {
@@ -298,6 +301,7 @@ class FileWalker {
       locals: bodyFacts.locals,
       returns: bodyFacts.returns,
       ...(conditions.length > 0 ? { conditions } : {}),
+      flow: readFlow(body, fn, this.sehMacros, (start, end) => this.spanOf(start, end)),
     });
   }
 
