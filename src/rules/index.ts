@@ -5,6 +5,13 @@ import { iotargetSendAndForgetRemote } from './iotarget/iotarget-send-and-forget
 import { irqlCallTooHigh } from './irql/irql-call-too-high.js';
 import { irqlPageableCode } from './irql/irql-pageable-code.js';
 import type { Rule } from './rule.js';
+import { cleanupLeavesQueuedIrps } from './wdm/cleanup-leaves-queued-irps.js';
+import { completionPendingNotPropagated } from './wdm/completion-pending-not-propagated.js';
+import { interruptNotDisconnected } from './wdm/interrupt-not-disconnected.js';
+import { irpForwardWithoutStackLocation } from './wdm/irp-forward-without-stack-location.js';
+import { mdlAddressUnchecked } from './wdm/mdl-address-unchecked.js';
+import { poolDoubleFree } from './wdm/pool-double-free.js';
+import { poolLeakAtUnload } from './wdm/pool-leak-at-unload.js';
 
 export const RULES: readonly Rule[] = [
   contextUserMapping,
@@ -12,6 +19,13 @@ export const RULES: readonly Rule[] = [
   irqlPageableCode,
   iotargetFormatCurrentTypeRemote,
   iotargetSendAndForgetRemote,
+  mdlAddressUnchecked,
+  irpForwardWithoutStackLocation,
+  completionPendingNotPropagated,
+  cleanupLeavesQueuedIrps,
+  interruptNotDisconnected,
+  poolLeakAtUnload,
+  poolDoubleFree,
 ];
 
 export function ruleById(id: string): Rule | undefined {
