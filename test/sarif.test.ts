@@ -37,10 +37,10 @@ describe('SARIF output', () => {
   it('describes every rule in tool.driver.rules', () => {
     const rules = log.runs[0].tool.driver.rules;
     assert.deepEqual(rules.map((r: { id: string }) => r.id), RULES.map((r) => r.meta.id));
-    for (const r of rules) {
+    rules.forEach((r: { name: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string; markdown: string }; defaultConfiguration: { level: string } }, i: number) => {
       assert.ok(r.name && r.shortDescription.text && r.fullDescription.text && r.help.text && r.help.markdown);
-      assert.equal(r.defaultConfiguration.level, 'error');
-    }
+      assert.equal(r.defaultConfiguration.level, RULES[i]!.meta.severity);
+    });
   });
 
   it('gives each result a relative location under %SRCROOT% and its path as a code flow', () => {

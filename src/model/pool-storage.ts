@@ -34,12 +34,15 @@ function isLocalName(fn: FunctionInfo, name: string): boolean {
   return fn.fact.locals.some((l) => l.name === name) || fn.fact.params.some((p) => p.name === name);
 }
 
-/** A local or parameter that points to a device extension. */
+/**
+ * A local or parameter that points to a WDM device extension. (A KMDF device context is an
+ * object context with its own cleanup callbacks: not judged here.)
+ */
 function isExtensionPointer(fn: FunctionInfo, name: string): boolean {
   const local = fn.fact.locals.find((l) => l.name === name);
   const param = fn.fact.params.find((p) => p.name === name);
   const type = local?.type ?? param?.type ?? '';
-  if (/EXTENSION|(?:^|_)D(?:EV)?_?EXT\b|DEVICE_CONTEXT|FDO_DATA|PDO_DATA/i.test(type)) return true;
+  if (/EXTENSION|(?:^|_)DEV_?EXT\b/i.test(type)) return true;
   if (local?.init?.kind === 'expr' && /DeviceExtension/.test(local.init.text)) return true;
   return fn.fact.assignments.some((a) => a.lhs === name && /DeviceExtension/.test(a.rhs));
 }

@@ -131,6 +131,9 @@ const LABELS: Readonly<Record<string, string>> = {
   IO_WORKITEM_ROUTINE_EX: 'work item routine',
   WORKER_THREAD_ROUTINE: 'system worker routine',
   KSTART_ROUTINE: 'system thread routine',
+  PFLT_PRE_OPERATION_CALLBACK: 'pre-operation callback',
+  PFLT_POST_OPERATION_CALLBACK: 'post-operation callback',
+  DRVCHECK_SAFE_POST_OPERATION: 'safe post-operation callback',
 };
 
 export function describeRole(roleType: string): string {

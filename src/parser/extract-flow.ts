@@ -9,7 +9,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { SehMacro } from './blank-macros.js';
-import type { CastFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
+import type { CastFact, FieldDeclarationFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
 
 const fold = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
@@ -238,25 +238,58 @@ function parameterPointers(declarator: Node): boolean[] {
   return out;
 }
 
+/**
+ * A cast as tree-sitter may read it when it cannot know a name is a type: `(DWORD)(&x)` reads as
+ * a call of `(DWORD)`, `(DWORD)&x` as a bitwise and. Returns the type name and the value.
+ */
+function pseudoCast(node: Node): { type: string; value: Node | null; addressOf: boolean } | undefined {
+  const typeName = (n: Node | null): string | undefined => {
+    if (n?.type !== 'parenthesized_expression') return undefined;
+    const inner = named(n);
+    return inner.length === 1 && inner[0]!.type === 'identifier' ? inner[0]!.text : undefined;
+  };
+  if (node.type === 'call_expression') {
+    const type = typeName(node.childForFieldName('function'));
+    const args = node.childForFieldName('arguments');
+    const values = args ? named(args) : [];
+    if (type && values.length === 1) return { type, value: values[0]!, addressOf: false };
+  }
+  if (node.type === 'binary_expression' && node.childForFieldName('operator')?.text === '&') {
+    const type = typeName(node.childForFieldName('left'));
+    if (type) return { type, value: node.childForFieldName('right'), addressOf: true };
+  }
+  return undefined;
+}
+
+function castOf(node: Node): { type: string; value: Node | null; addressOf: boolean } | undefined {
+  if (node.type === 'cast_expression') {
+    const type = node.childForFieldName('type');
+    return type ? { type: fold(type.text), value: node.childForFieldName('value'), addressOf: false } : undefined;
+  }
+  return pseudoCast(node);
+}
+
 /** The outermost cast of each chain of casts in the body. */
 function readCasts(body: Node, spanOf: (start: number, end: number) => Span): CastFact[] {
   const casts: CastFact[] = [];
-  for (const node of body.descendantsOfType('cast_expression')) {
-    if (!node || isInsideCast(node)) continue;
-    const type = node.childForFieldName('type');
-    if (!type) continue;
+  for (const node of body.descendantsOfType(['cast_expression', 'call_expression', 'binary_expression'])) {
+    if (!node) continue;
+    const outer = castOf(node);
+    if (!outer || isInsideCast(node)) continue;
     const innerCasts: string[] = [];
-    let value = unparen(node.childForFieldName('value'));
-    while (value?.type === 'cast_expression') {
-      innerCasts.push(fold(value.childForFieldName('type')?.text ?? ''));
-      value = unparen(value.childForFieldName('value'));
+    let addressOf = outer.addressOf;
+    let value = unparen(outer.value);
+    for (let inner = value ? castOf(value) : undefined; inner && !addressOf; inner = value ? castOf(value) : undefined) {
+      innerCasts.push(inner.type);
+      addressOf = inner.addressOf;
+      value = unparen(inner.value);
     }
     if (!value) continue;
-    const addressOf = value.type === 'pointer_expression' && value.child(0)?.type === '&';
+    addressOf ||= value.type === 'pointer_expression' && value.child(0)?.type === '&';
     const callee = value.type === 'call_expression' ? value.childForFieldName('function') : null;
     const argumentOf = enclosingCallee(node, body);
     casts.push({
-      type: fold(type.text),
+      type: outer.type,
       innerCasts,
       operand: fold(value.text),
       operandKind: addressOf ? 'address_of' : value.type,
@@ -278,7 +311,10 @@ function unparen(node: Node | null): Node | null {
 function isInsideCast(node: Node): boolean {
   let parent = node.parent;
   while (parent?.type === 'parenthesized_expression') parent = parent.parent;
-  return parent?.type === 'cast_expression' && parent.childForFieldName('value') !== null;
+  if (parent?.type === 'argument_list') parent = parent.parent;
+  if (!parent) return false;
+  const outer = castOf(parent);
+  return outer !== undefined && outer.value !== null;
 }
 
 function enclosingCallee(node: Node, stop: Node): string | undefined {
@@ -306,4 +342,24 @@ export function pointerTypedefs(root: Node): string[] {
     }
   }
   return names;
+}
+
+/** The fields of every structure and union the file defines. */
+export function fieldDeclarations(root: Node): FieldDeclarationFact[] {
+  const out: FieldDeclarationFact[] = [];
+  for (const field of root.descendantsOfType('field_declaration')) {
+    if (!field) continue;
+    const type = fold(field.childForFieldName('type')?.text ?? '');
+    for (const d of field.childrenForFieldName('declarator')) {
+      let inner: Node | null = d;
+      let pointer = false;
+      while (inner && inner.type !== 'field_identifier') {
+        if (/pointer_declarator|array_declarator/.test(inner.type)) pointer = true;
+        if (inner.type === 'function_declarator') break;
+        inner = inner.childForFieldName('declarator');
+      }
+      if (inner?.type === 'field_identifier') out.push({ name: inner.text, type, pointer });
+    }
+  }
+  return out;
 }

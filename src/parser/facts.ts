@@ -133,6 +133,8 @@ export interface FileFacts {
   readonly errorCount: number;
   /** Type names the file defines as pointers: `PMY_CONTEXT` of `typedef struct _MY_CONTEXT {…} MY_CONTEXT, *PMY_CONTEXT;`. */
   readonly pointerTypedefs?: readonly string[];
+  /** Fields of the structures the file defines: what type each name holds. */
+  readonly fieldDeclarations?: readonly FieldDeclarationFact[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +209,13 @@ export interface CastFact {
   readonly span: Span;
   /** The callee of the innermost call whose arguments contain the cast. */
   readonly argumentOf?: string;
+}
+
+/** `PUCHAR Buffer;` in a structure: the field's name, its type, and whether its declarator is a pointer. */
+export interface FieldDeclarationFact {
+  readonly name: string;
+  readonly type: string;
+  readonly pointer: boolean;
 }
 
 export interface FunctionFlowFacts {

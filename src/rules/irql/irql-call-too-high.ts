@@ -1,3 +1,4 @@
+import { NAME_QUERIES } from '../../knowledge/wdm.js';
 import { requirementOf } from '../../model/call-requirements.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
@@ -87,6 +88,8 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         const at_ = model.irql.levelAtCall(site);
         if (!at_ || rank(at_.level) <= rank(requirement.max)) continue;
         if (USER_MAPPINGS.has(site.call.callee) && model.threadContext.witness(fn)) continue;
+        // Name queries above APC_LEVEL are name-query-unsafe findings, with the minifilter advice.
+        if (site.call.callee in NAME_QUERIES) continue;
         const location = at(fn.file, site.call.span);
         const steps = [...at_.steps];
         if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.start.offset === location.span.start.offset)) {
