@@ -131,38 +131,95 @@ export class ControlFlow {
    * The shortest path from `from` (default: the entry) to a node accepted by `isTarget`,
    * through no node `blocks` accepts, over edges `follows` accepts. The start nodes are left
    * when the search begins, so a node can reach itself around a loop.
+   *
+   * Paths that contradict themselves are not paths: a branch on `!NT_SUCCESS(status)` taken
+   * one way and a later branch on `NT_SUCCESS(status)` taken the incompatible way, with no write
+   * to `status` between them, cannot both happen (see `branchFact`).
    */
   findPath(
     isTarget: (node: FlowNode) => boolean,
-    options: { from?: readonly number[]; blocks?: (node: FlowNode) => boolean; follows?: (from: FlowNode, edge: FlowEdge) => boolean } = {},
+    options: {
+      from?: readonly number[];
+      /** The path must pass one of these first; `blocks` and `isTarget` count only after it. */
+      through?: ReadonlySet<number>;
+      blocks?: (node: FlowNode) => boolean;
+      follows?: (from: FlowNode, edge: FlowEdge) => boolean;
+    } = {},
   ): number[] | undefined {
-    // Each reached node remembers the node it was first reached from, and whether that was a start.
-    const parent = new Map<number, { readonly prev: number; readonly first: boolean }>();
-    const queue: number[] = [];
-    const reach = (from: FlowNode, edge: FlowEdge, first: boolean): void => {
-      if (options.follows && !options.follows(from, edge)) return;
-      if (parent.has(edge.to)) return;
-      parent.set(edge.to, { prev: from.id, first });
-      queue.push(edge.to);
+    interface State {
+      readonly id: number;
+      readonly facts: Facts;
+      readonly passed: boolean;
+      readonly prev?: State;
+    }
+    const seen = new Map<string, Set<string>>();
+    const queue: State[] = [];
+    const reach = (from: State, node: FlowNode, edge: FlowEdge): void => {
+      if (options.follows && !options.follows(node, edge)) return;
+      let facts = from.facts;
+      const fact = branchFact(node, edge);
+      if (fact) {
+        const known = facts.get(fact.key);
+        if (known !== undefined && known.value !== fact.value) return;
+        if (known === undefined) facts = new Map(facts).set(fact.key, fact);
+      }
+      const slot = `${edge.to}|${from.passed}`;
+      const states = seen.get(slot) ?? new Set<string>();
+      // A node reached under many different facts is searched once more without them.
+      if (states.size >= 8) facts = NO_FACTS;
+      const key = factsKey(facts);
+      if (states.has(key)) return;
+      states.add(key);
+      seen.set(slot, states);
+      queue.push({ id: edge.to, facts, passed: from.passed, prev: from });
     };
     for (const start of options.from ?? [this.entry]) {
-      for (const edge of this.node(start).succ) reach(this.node(start), edge, true);
+      const origin: State = { id: start, facts: NO_FACTS, passed: !options.through };
+      for (const edge of this.node(start).succ) reach(origin, this.node(start), edge);
     }
     for (let i = 0; i < queue.length; i++) {
-      const id = queue[i]!;
-      const node = this.node(id);
-      if (isTarget(node)) {
-        const path = [id];
-        for (let link = parent.get(id)!; ; link = parent.get(link.prev)!) {
-          path.unshift(link.prev);
-          if (link.first) break;
-        }
-        return path;
+      let state = queue[i]!;
+      const node = this.node(state.id);
+      if (state.passed && isTarget(node)) {
+        const path: number[] = [];
+        for (let cur: State | undefined = state; cur; cur = cur.prev) path.unshift(cur.id);
+        return options.through ? path.slice(path.findIndex((id) => options.through!.has(id))) : path;
       }
-      if (options.blocks?.(node)) continue;
-      for (const edge of node.succ) reach(node, edge, false);
+      if (state.passed && options.blocks?.(node)) continue;
+      if (!state.passed && options.through!.has(node.id)) state = { ...state, passed: true };
+      const after = forget(state.facts, node);
+      const here: State = after === state.facts ? state : { ...state, facts: after };
+      for (const edge of node.succ) reach(here, node, edge);
     }
     return undefined;
+  }
+
+  /** The nodes on some cycle through `id`: reachable from it, and reaching it again. */
+  loopAround(id: number): Set<number> {
+    const forward = new Set<number>();
+    const stack = [id];
+    while (stack.length > 0) {
+      for (const e of this.node(stack.pop()!).succ) {
+        if (!forward.has(e.to)) {
+          forward.add(e.to);
+          stack.push(e.to);
+        }
+      }
+    }
+    if (!forward.has(id)) return new Set();
+    const preds = new Map<number, number[]>();
+    for (const n of this.nodes) for (const e of n.succ) preds.set(e.to, [...(preds.get(e.to) ?? []), n.id]);
+    const loop = new Set<number>([id]);
+    const back = [id];
+    while (back.length > 0) {
+      for (const p of preds.get(back.pop()!) ?? []) {
+        if (forward.has(p) && !loop.has(p)) {
+          loop.add(p);
+          back.push(p);
+        }
+      }
+    }
+    return loop;
   }
 
   /**
@@ -338,6 +395,97 @@ export class ControlFlow {
         return this.join(ctx);
     }
   }
+}
+
+/** What taking a branch says about a variable: `(status) == success` is known to be false. */
+interface Fact {
+  readonly key: string;
+  readonly value: boolean;
+  /** The variables the fact is about: a write to any of them forgets it. */
+  readonly roots: readonly string[];
+}
+type Facts = ReadonlyMap<string, Fact>;
+const NO_FACTS: Facts = new Map();
+
+function factsKey(facts: Facts): string {
+  return [...facts.values()].map((f) => `${f.key}=${f.value ? 1 : 0}`).sort().join(';');
+}
+
+const PATH_TEXT = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+const CONSTANT = /^(?:NULL|nullptr|0[xX]?[0-9a-fA-F]*[uUlL]*|[0-9]+[uUlL]*|[A-Z][A-Z0-9_]+|TRUE|FALSE|true|false)$/;
+const TESTS = /^(NT_SUCCESS|NT_ERROR|NT_WARNING|NT_INFORMATION|FlagOn|BooleanFlagOn|IsListEmpty)\((.*)\)$/;
+
+/**
+ * A branch condition read as a fact about plain variables: `x`, `!x`, `x == CONSTANT`,
+ * `x != NULL`, `NT_SUCCESS(x)`, `FlagOn(x, FLAG)`. Anything compound gives nothing.
+ */
+function conditionAtom(text: string): { key: string; positive: boolean; roots: string[] } | undefined {
+  let t = text.replace(/\s+/g, '');
+  let positive = true;
+  for (;;) {
+    if (/^\((.*)\)$/.test(t) && balancedParens(t.slice(1, -1))) t = t.slice(1, -1);
+    else if (t.startsWith('!') && !t.startsWith('!=')) {
+      positive = !positive;
+      t = t.slice(1);
+    } else break;
+  }
+  const rootOf = (p: string): string => /^[A-Za-z_]\w*/.exec(p)![0];
+  if (PATH_TEXT.test(t)) return CONSTANT.test(t) ? undefined : { key: t, positive, roots: [rootOf(t)] };
+  const compare = /^([^=!<>&|?]+)(==|!=)([^=!<>&|?]+)$/.exec(t);
+  if (compare) {
+    const [, left, op, right] = compare as unknown as [string, string, string, string];
+    const [variable, constant] = PATH_TEXT.test(left) && CONSTANT.test(right) ? [left, right] : PATH_TEXT.test(right) && CONSTANT.test(left) ? [right, left] : [];
+    if (!variable || !constant) return undefined;
+    const equal = op === '==' ? positive : !positive;
+    // `x != NULL` and `x` say the same.
+    if (/^(?:NULL|nullptr|0|FALSE|false)$/.test(constant)) return { key: variable, positive: !equal, roots: [rootOf(variable)] };
+    return { key: `${variable}==${constant}`, positive: equal, roots: [rootOf(variable)] };
+  }
+  const test = TESTS.exec(t);
+  if (test && balancedParens(test[2]!)) {
+    const args = test[2]!.split(',');
+    if (!args.every((a) => PATH_TEXT.test(a) || CONSTANT.test(a)) || !args.some((a) => PATH_TEXT.test(a) && !CONSTANT.test(a))) return undefined;
+    return { key: t, positive, roots: args.filter((a) => PATH_TEXT.test(a) && !CONSTANT.test(a)).map(rootOf) };
+  }
+  return undefined;
+}
+
+function balancedParens(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The fact an edge out of a branch node establishes, if the condition is one `conditionAtom` reads. */
+function branchFact(node: FlowNode, edge: FlowEdge): Fact | undefined {
+  if (node.kind !== 'branch' || !node.cond || node.isSwitch || edge.branch === undefined) return undefined;
+  const atom = conditionAtom(node.cond.text);
+  if (!atom) return undefined;
+  return { key: atom.key, value: edge.branch === atom.positive, roots: atom.roots };
+}
+
+/** Facts that a node's writes make stale: an assignment, a declaration, an address passed to a call. */
+function forget(facts: Facts, node: FlowNode): Facts {
+  if (facts.size === 0) return facts;
+  const written = new Set<string>();
+  const root = (text: string): string | undefined => /^\s*\*?\s*([A-Za-z_]\w*)/.exec(text)?.[1];
+  if (node.kind === 'assign' && node.assignment) written.add(root(node.assignment.lhs) ?? '');
+  if (node.kind === 'declare' && node.declaration) written.add(node.declaration.name);
+  if (node.kind === 'call' && node.call) {
+    node.call.args.forEach((arg, i) => {
+      const r = root(node.call!.argCores[i] ?? '');
+      if (!r) return;
+      // An address lets the callee write the variable; a pointer lets it write the fields behind it.
+      const throughPointer = [...facts.values()].some((f) => f.key.includes(`${r}->`));
+      if (arg.trim().startsWith('&') || throughPointer) written.add(r);
+    });
+  }
+  if (written.size === 0) return facts;
+  const kept = new Map([...facts].filter(([, f]) => !f.roots.some((r) => written.has(r))));
+  return kept.size === facts.size ? facts : kept;
 }
 
 function collectEvents(fn: FunctionInfo): Event[] {

@@ -12,8 +12,8 @@ import type { FunctionInfo } from './functions.js';
 
 export class PointerTypes {
   private readonly typedefs: ReadonlySet<string>;
-  /** Field name → every declaration of it in the unit is a pointer (true) or some is not (false). */
-  private readonly fields = new Map<string, boolean>();
+  /** Structure name (tag, typedef, `*` pointer typedef) → its fields → whether each is a pointer. */
+  private readonly structs = new Map<string, Map<string, boolean>>();
   private readonly globals = new Map<string, { type: string; pointer: boolean }>();
 
   constructor(model: DriverModel) {
@@ -21,7 +21,11 @@ export class PointerTypes {
     for (const file of model.files) {
       for (const field of file.fieldDeclarations ?? []) {
         const pointer = field.pointer || this.isPointerType(field.type);
-        this.fields.set(field.name, (this.fields.get(field.name) ?? true) && pointer);
+        for (const owner of field.owners) {
+          const fields = this.structs.get(owner) ?? new Map<string, boolean>();
+          fields.set(field.name, pointer);
+          this.structs.set(owner, fields);
+        }
       }
       for (const g of file.globals) this.globals.set(g.name, { type: g.type, pointer: g.pointer || g.array });
     }
@@ -52,16 +56,40 @@ export class PointerTypes {
         return true;
       case 'identifier':
         return this.variable(fn, normalizePath(value))?.pointer ?? false;
-      case 'field_expression': {
-        const field = lastFieldOf(value);
-        const declared = this.fields.get(field);
-        return declared ?? WDK_POINTER_FIELDS.has(field);
-      }
+      case 'field_expression':
+        return this.isPointerField(fn, normalizePath(value));
       case 'call_expression':
         return call !== undefined && POINTER_RETURNING_CALLS.has(call);
       default:
         return false;
     }
+  }
+
+  /**
+   * `ctx->Buffer` of a variable whose structure type the unit defines, by that structure's
+   * declaration; a pointer field of the WDK's own structures (`Irp->AssociatedIrp.SystemBuffer`)
+   * when the variable has a WDK type. Anything else is not known.
+   */
+  private isPointerField(fn: FunctionInfo, path: string): boolean {
+    const m = /^([A-Za-z_]\w*)(->|\.)([A-Za-z_]\w*)$/.exec(path);
+    const root = /^[A-Za-z_]\w*/.exec(path)?.[0] ?? '';
+    const declared = this.variableType(fn, root);
+    if (declared === undefined) return false;
+    if (m) {
+      const [, , access, field] = m as unknown as [string, string, string, string];
+      const owner = access === '->' ? (declared.endsWith('*') ? declared.slice(0, -1).trim() : `*${declared}`) : declared;
+      const pointer = this.structs.get(owner)?.get(field);
+      if (pointer !== undefined) return pointer;
+    }
+    return WDK_POINTER_TYPES.has(declared) && WDK_POINTER_FIELDS.has(lastFieldOf(path));
+  }
+
+  private variableType(fn: FunctionInfo, name: string): string | undefined {
+    const raw = fn.fact.locals.find((l) => l.name === name)?.type ?? fn.fact.params.find((p) => p.name === name)?.type ?? this.globals.get(name)?.type;
+    if (raw === undefined) return undefined;
+    const index = fn.fact.params.findIndex((p) => p.name === name);
+    const star = (index >= 0 && fn.fact.flow?.paramPointers[index]) || fn.fact.locals.find((l) => l.name === name)?.pointer ? ' *' : '';
+    return `${raw.replace(/\b(?:const|volatile|CONST|struct|union)\b/g, '').trim()}${star}`.replace(/\s+\*/g, '*');
   }
 }
 

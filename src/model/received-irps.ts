@@ -29,6 +29,8 @@ export function receivedIrpRoots(model: DriverModel): UnprotectedEntry[] {
   const roots: UnprotectedEntry[] = [];
   for (const cb of model.callbacks) {
     if (!RECEIVING_ROLES.has(cb.roleType)) continue;
+    // Declared with the role but called directly: its callers decide what the IRP has been through.
+    if (cb.declaredOnly && model.functions.callers(cb.fn).length > 0) continue;
     const irp = irpParameter(cb.fn);
     if (!irp) continue;
     const registered = cb.declaredOnly

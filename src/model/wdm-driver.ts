@@ -52,6 +52,11 @@ export class WdmDriver {
   /** Where the unload and remove paths start. */
   readonly unloadRoots: readonly Callback[];
   readonly canUnload: boolean;
+  /**
+   * The unload or remove path calls through a pointer (a dispatch table of its own, a class
+   * driver's callbacks): what it frees or disconnects there is not visible.
+   */
+  readonly unloadPathOpaque: boolean;
   private readonly reach = new Map<number, UnloadReach>();
 
   constructor(private readonly model: DriverModel) {
@@ -68,7 +73,7 @@ export class WdmDriver {
       }
     }
     this.unloadRoots = roots;
-    this.walk(callbacks);
+    this.unloadPathOpaque = this.walk(callbacks);
   }
 
   /** The entries that handle a major function: its own, else the fill-every-entry ones. */
@@ -91,31 +96,37 @@ export class WdmDriver {
     return this.reach.get(fn.id);
   }
 
-  private walk(callbacks: readonly Callback[]): void {
+  /** Marks what the unload and remove paths reach; true when they call through a pointer. */
+  private walk(callbacks: readonly Callback[]): boolean {
     const queue: FunctionInfo[] = [];
-    for (const cb of this.unloadRoots) {
-      if (this.reach.has(cb.fn.id)) continue;
-      this.reach.set(cb.fn.id, { steps: [step(cb.location, `${cb.fn.qualifiedName} is registered here as the ${describeRole(cb.roleType)} (${cb.how})`)] });
-      queue.push(cb.fn);
-    }
-    const registered = new Set(callbacks.map((cb) => cb.fn.id));
-    for (const fn of this.model.functions.all) {
-      if (this.reach.has(fn.id) || registered.has(fn.id) || fn.name === 'DriverEntry') continue;
-      if (this.model.functions.callers(fn).length > 0) continue;
-      this.reach.set(fn.id, { steps: [step(fn.location, `${fn.qualifiedName} is not called in this driver: it may be reached through a pointer`)] });
+    const add = (fn: FunctionInfo, steps: readonly PathStep[]): void => {
+      if (this.reach.has(fn.id)) return;
+      this.reach.set(fn.id, { steps });
       queue.push(fn);
-    }
-    for (let i = 0; i < queue.length; i++) {
-      const fn = queue[i]!;
-      const from = this.reach.get(fn.id)!;
-      for (const site of this.model.functions.callSites(fn)) {
-        for (const callee of site.callees) {
-          if (this.reach.has(callee.id)) continue;
-          this.reach.set(callee.id, { steps: [...from.steps, step(at(fn.file, site.call.span), `${fn.qualifiedName} calls ${callee.qualifiedName}`)] });
-          queue.push(callee);
+    };
+    let opaque = false;
+    const follow = (from: number, markOpaque: boolean): void => {
+      for (let i = from; i < queue.length; i++) {
+        const fn = queue[i]!;
+        const steps = this.reach.get(fn.id)!.steps;
+        for (const site of this.model.functions.callSites(fn)) {
+          if (markOpaque && site.callees.length === 0 && site.call.calleeKind !== 'identifier' && site.call.calleeKind !== 'qualified') opaque = true;
+          for (const callee of site.callees) add(callee, [...steps, step(at(fn.file, site.call.span), `${fn.qualifiedName} calls ${callee.qualifiedName}`)]);
         }
       }
+    };
+    for (const cb of this.unloadRoots) add(cb.fn, [step(cb.location, `${cb.fn.qualifiedName} is registered here as the ${describeRole(cb.roleType)} (${cb.how})`)]);
+    follow(0, true);
+    // A routine never registered or called (or only declared with a role) may be reached through a
+    // pointer drvcheck cannot follow, on the unload path as much as anywhere.
+    const registered = new Set(callbacks.filter((cb) => !cb.declaredOnly).map((cb) => cb.fn.id));
+    const known = queue.length;
+    for (const fn of this.model.functions.all) {
+      if (registered.has(fn.id) || fn.name === 'DriverEntry' || this.model.functions.callers(fn).length > 0) continue;
+      add(fn, [step(fn.location, `${fn.qualifiedName} is not called in this driver: it may be reached through a pointer`)]);
     }
+    follow(known, false);
+    return opaque;
   }
 }
 

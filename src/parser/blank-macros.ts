@@ -46,6 +46,8 @@ export interface BlankedSource {
   readonly pragmas: readonly PragmaFact[];
   /** Where the `try`/`except(…)`/`finally`/`leave` macros of C file systems were blanked. */
   readonly sehMacros?: readonly SehMacro[];
+  /** `#pragma warning(suppress: N …)` directives: the warning numbers, and where the directive is. */
+  readonly warningSuppressions?: readonly { readonly codes: readonly number[]; readonly offset: number }[];
 }
 
 /** Words that are only decoration to the compiler of driver code. */
@@ -119,6 +121,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   const annotations: RemovedAnnotation[] = [];
   const pragmas: PragmaFact[] = [];
   const sehMacros: SehMacro[] = [];
+  const warningSuppressions: { codes: number[]; offset: number }[] = [];
   let copiedUpTo = 0;
   let lineHasCode = false;
   const n = text.length;
@@ -170,6 +173,8 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
       } else if (conditionals.active) {
         const pragma = readPragma(directive, i);
         if (pragma) pragmas.push(pragma);
+        const suppress = WARNING_SUPPRESS.exec(directive);
+        if (suppress) warningSuppressions.push({ codes: suppress[1]!.trim().split(/\s+/).map(Number).filter((n) => n > 0), offset: i });
         // Drivers put `#pragma warning(suppress: …)` between a function's return type and its
         // name; tree-sitter would split the definition there. The facts are kept above.
         if (/^#\s*pragma\b/.test(directive)) blankRange(i, end);
@@ -232,7 +237,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   }
   out.push(text.slice(copiedUpTo));
   conditionals.closeAll(n);
-  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions, sehMacros };
+  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions, sehMacros, warningSuppressions };
 }
 
 /**
@@ -422,6 +427,7 @@ function directiveEnd(text: string, i: number): number {
   }
 }
 
+const WARNING_SUPPRESS = /^#\s*pragma\s+warning\s*\(\s*suppress\s*:\s*([\d\s]+)\)/;
 const ALLOC_TEXT = /^#\s*pragma\s+alloc_text\s*\(\s*"?([\w.$]+)"?\s*,([^)]*)\)/;
 const CODE_SEG = /^#\s*pragma\s+code_seg\s*\(([^)]*)\)/;
 

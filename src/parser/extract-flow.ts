@@ -347,8 +347,16 @@ export function pointerTypedefs(root: Node): string[] {
 /** The fields of every structure and union the file defines. */
 export function fieldDeclarations(root: Node): FieldDeclarationFact[] {
   const out: FieldDeclarationFact[] = [];
+  const ownersOf = new Map<number, string[]>();
   for (const field of root.descendantsOfType('field_declaration')) {
     if (!field) continue;
+    const struct = field.parent?.parent;
+    if (!struct) continue;
+    let owners = ownersOf.get(struct.id);
+    if (!owners) {
+      owners = structNames(struct);
+      ownersOf.set(struct.id, owners);
+    }
     const type = fold(field.childForFieldName('type')?.text ?? '');
     for (const d of field.childrenForFieldName('declarator')) {
       let inner: Node | null = d;
@@ -358,8 +366,24 @@ export function fieldDeclarations(root: Node): FieldDeclarationFact[] {
         if (inner.type === 'function_declarator') break;
         inner = inner.childForFieldName('declarator');
       }
-      if (inner?.type === 'field_identifier') out.push({ name: inner.text, type, pointer });
+      if (inner?.type === 'field_identifier') out.push({ name: inner.text, type, pointer, owners });
     }
   }
   return out;
+}
+
+/** `_CTX`, `CTX`, `*PCTX` of `typedef struct _CTX {…} CTX, *PCTX;`. */
+function structNames(struct: Node): string[] {
+  const names: string[] = [];
+  const tag = struct.childForFieldName('name');
+  if (tag) names.push(tag.text);
+  const def = struct.parent?.type === 'type_definition' ? struct.parent : null;
+  for (const d of def?.childrenForFieldName('declarator') ?? []) {
+    if (d?.type === 'type_identifier') names.push(d.text);
+    else if (d?.type === 'pointer_declarator') {
+      const inner = d.childForFieldName('declarator');
+      if (inner?.type === 'type_identifier') names.push(`*${inner.text}`);
+    }
+  }
+  return names;
 }

@@ -76,6 +76,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       errorCount: countErrors(tree.rootNode),
       pointerTypedefs: pointerTypedefs(tree.rootNode),
       fieldDeclarations: fieldDeclarations(tree.rootNode),
+      warningSuppressions: (blanked.warningSuppressions ?? []).map((w) => ({ line: walker.lines.position(w.offset).line, codes: w.codes })),
     };
   } finally {
     tree.delete();

@@ -133,6 +133,8 @@ export interface FileFacts {
   readonly errorCount: number;
   /** Type names the file defines as pointers: `PMY_CONTEXT` of `typedef struct _MY_CONTEXT {…} MY_CONTEXT, *PMY_CONTEXT;`. */
   readonly pointerTypedefs?: readonly string[];
+  /** `#pragma warning(suppress: N)` lines: the warning numbers silenced on the line after each. */
+  readonly warningSuppressions?: readonly { readonly line: number; readonly codes: readonly number[] }[];
   /** Fields of the structures the file defines: what type each name holds. */
   readonly fieldDeclarations?: readonly FieldDeclarationFact[];
 }
@@ -216,6 +218,11 @@ export interface FieldDeclarationFact {
   readonly name: string;
   readonly type: string;
   readonly pointer: boolean;
+  /**
+   * Names of the structure the field belongs to: its tag (`_CTX`), its typedef names (`CTX`),
+   * and its pointer typedef names marked with a star (`*PCTX`).
+   */
+  readonly owners: readonly string[];
 }
 
 export interface FunctionFlowFacts {

@@ -107,7 +107,7 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
         if (!path) continue;
         findings.push({
           location,
-          message: `${site.call.callee} is reached for paging I/O: nothing on the path tests IRP_PAGING_IO. The filter manager refuses name queries in the paging path (STATUS_FLT_INVALID_NAME_REQUEST), since querying the file system from inside its own paging I/O can deadlock. Skip paging I/O (FlagOn(Data->Iopb->IrpFlags, IRP_PAGING_IO)) or register the operation with FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO.`,
+          message: `${site.call.callee} is reached for paging I/O: nothing on the path tests IRP_PAGING_IO. Name queries are not allowed in the paging path (querying the file system from inside its own paging I/O could deadlock): the filter manager fails them with STATUS_FLT_INVALID_NAME_REQUEST, so this callback never gets a name for paging reads and writes. Skip paging I/O (FlagOn(Data->Iopb->IrpFlags, IRP_PAGING_IO)) or register the operation with FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO.`,
           steps: [...entry.steps, ...branchSteps(cf, path), step(location, `${site.call.callee} queries the name, also for paging reads and writes`)],
         });
       }

@@ -5,6 +5,7 @@ import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
 import { irpEntriesWithout, isInertCall, isSystemRoutine } from '../../model/received-irps.js';
 import { wdmDriver } from '../../model/wdm-driver.js';
+import { isNullText } from '../../model/values.js';
 import type { CallFact } from '../../parser/facts.js';
 import type { Rule, RuleFinding } from '../rule.js';
 
@@ -56,6 +57,18 @@ function touchesQueue(fns: readonly FunctionInfo[], queued: QueuedIrp): boolean 
       return queued.queueField !== undefined && call.args.some((a) => mentionsField(a, queued.queueField!));
     }) || (queued.queueField !== undefined && fn.fact.assignments.some((a) => mentionsField(a.rhs, queued.queueField!))),
   );
+}
+
+/**
+ * The IRP is queued to wait for something that may take indefinitely long: the queue is cancel
+ * safe, or the driver gives the IRP a cancel routine. IRPs a driver queues without one (a
+ * StartIo queue or a deferral list drained by the driver itself) are completed by the driver's
+ * own progress, not by an event the application waits for.
+ */
+function waitsCancelably(fn: FunctionInfo, call: CallFact, shape: IrpQueueInsert, irp: string): boolean {
+  if (shape.kind === 'cancel-safe queue') return true;
+  if (shape.kind === 'StartIo queue') return !isNullText(call.args[3] ?? 'NULL');
+  return fn.fact.calls.some((c) => c.callee === 'IoSetCancelRoutine' && normalizePath(c.argCores[0] ?? '') === irp && !isNullText(c.args[1] ?? 'NULL'));
 }
 
 function mentionsField(text: string, field: string): boolean {
@@ -139,6 +152,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         for (const call of fn.fact.calls) {
           const shape = IRP_QUEUE_INSERTS[call.callee];
           if (!shape || call.calleeKind !== 'identifier' || irpOfArgument(call.argCores[shape.irp] ?? '') !== entry.subject) continue;
+          if (!waitsCancelably(fn, call, shape, entry.subject)) continue;
           const queueField = shape.queue === undefined ? undefined : lastFieldOf(call.argCores[shape.queue] ?? '');
           queued.push({ fn, call, shape, ...(queueField ? { queueField } : {}), irp: entry.subject, steps: [...entry.steps] });
         }

@@ -2,7 +2,8 @@ import { COMPLETION_ROUTINE_SETTERS, IRP_SENDERS, PENDING_MARKERS } from '../../
 import { controlFlow, type ControlFlow, type FlowNode } from '../../model/control-flow.js';
 import type { DriverModel } from '../../model/driver-model.js';
 import type { UnprotectedEntry } from '../../model/entry-paths.js';
-import { normalizePath } from '../../model/expressions.js';
+import { mentions, normalizePath } from '../../model/expressions.js';
+import { isNullText } from '../../model/values.js';
 import { branchSteps } from '../../model/flow-steps.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
@@ -85,6 +86,16 @@ function returnsMoreProcessing(fn: FunctionInfo, value: string): boolean {
   return fn.fact.assignments.some((a) => a.lhs === value && a.rhs.includes(MORE_PROCESSING)) || fn.fact.locals.some((l) => l.name === value && l.init?.kind === 'expr' && l.init.text.includes(MORE_PROCESSING));
 }
 
+/** The routine's context parameter and the locals it is copied into. */
+function contextNames(routine: FunctionInfo): string[] {
+  const param = routine.fact.params[2]?.name;
+  if (!param) return [];
+  const names = [param];
+  for (const l of routine.fact.locals) if (l.init?.kind === 'expr' && normalizePath(l.init.core) === param) names.push(l.name);
+  for (const a of routine.fact.assignments) if (/^[A-Za-z_]\w*$/.test(a.lhs) && normalizePath(a.rhsCore) === param) names.push(a.lhs);
+  return names;
+}
+
 function completionRoutineFindings(model: DriverModel, entries: Iterable<UnprotectedEntry>): RuleFinding[] {
   const findings: RuleFinding[] = [];
   for (const entry of entries) {
@@ -100,7 +111,11 @@ function completionRoutineFindings(model: DriverModel, entries: Iterable<Unprote
         const rcf = controlFlow(routine);
         const irp = irpParameter(routine);
         if (!rcf || !irp) continue;
-        const blocks = marksPending(model, routine, irp);
+        const marks = marksPending(model, routine, irp);
+        // The context the routine is given is not NULL here: its NULL branch is not taken, and a
+        // test of it may pick any branch; drvcheck does not follow which.
+        const context = isNullText(call.args[shape.routine + 1] ?? 'NULL') ? [] : contextNames(routine);
+        const blocks = (n: FlowNode): boolean => marks(n) || (n.kind === 'branch' && !!n.cond && context.some((c) => mentions(n.cond!.text, c)));
         for (const ret of rcf.nodes) {
           if (ret.kind !== 'return' || ret.value === undefined || !ret.span || returnsMoreProcessing(routine, ret.value)) continue;
           const path = rcf.findPath((n) => n === ret, { blocks, follows: (_, e) => !e.exceptional });

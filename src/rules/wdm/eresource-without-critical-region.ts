@@ -89,7 +89,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         const path = cf.findPath((n) => n.call === call, { blocks: (n) => n.kind === 'call' && APC_DISABLERS.has(n.call?.callee ?? '') });
         findings.push({
           location,
-          message: `${call.callee} is called with normal kernel APCs enabled: no KeEnterCriticalRegion, KeEnterGuardedRegion or FsRtlEnterFileSystem covers it on this path. A suspend APC delivered while the lock is held stalls every thread that waits for it. Enter a critical region around the acquire, or once at the top of the entry point that reaches it.`,
+          message: `${call.callee} is called with normal kernel APCs enabled: no KeEnterCriticalRegion, KeEnterGuardedRegion or FsRtlEnterFileSystem covers it on this path, which the routine requires. A normal kernel APC that runs while the lock is held (one that suspends the thread, or waits for the same lock) stalls every thread waiting for it. Enter a critical region around the acquire, or once at the top of the entry point that reaches it.`,
           steps: [...entry.steps, ...(path ? branchSteps(cf, path) : []), step(location, `${call.callee} acquires the lock while APCs are enabled`)],
         });
       }

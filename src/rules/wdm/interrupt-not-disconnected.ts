@@ -66,7 +66,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
   },
   check(model) {
     const driver = wdmDriver(model);
-    if (!driver.canUnload) return [];
+    if (!driver.canUnload || driver.unloadPathOpaque) return [];
     const connects = model.functions.all.flatMap((fn) => fn.fact.calls.filter((c) => INTERRUPT_CONNECTS.has(c.callee)).map((call) => ({ fn, call })));
     if (connects.length === 0) return [];
     const disconnects = model.functions.all.flatMap((fn) => fn.fact.calls.filter((c) => INTERRUPT_DISCONNECTS.has(c.callee)).map((call) => ({ fn, call })));

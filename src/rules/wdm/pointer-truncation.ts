@@ -42,6 +42,8 @@ export const pointerTruncation: Rule = {
   meta: {
     id: 'pointer-truncation',
     code: 'DC5009',
+    // The compiler's own warnings for the defect (C4311 pointer truncation, C4302 truncation).
+    codeAnalysisWarnings: [4311, 4302],
     title: 'Pointer truncated to a 32-bit integer',
     severity: 'error',
     summary: 'A pointer is cast to, or stored in, a 32-bit integer type (ULONG, DWORD, LONG, int): on 64-bit Windows the upper half of the address is lost.',
@@ -75,6 +77,13 @@ VOID Remember(PCONTEXT_BLOCK Context, PIRP Irp)
   check(model) {
     const types = pointerTypes(model);
     const findings: RuleFinding[] = [];
+    // `#pragma warning(suppress: 4311)` on the line before: the author truncates on purpose.
+    const silenced = new Set<string>();
+    for (const file of model.files) {
+      for (const w of file.warningSuppressions ?? []) {
+        if (w.codes.some((c) => pointerTruncation.meta.codeAnalysisWarnings!.includes(c))) silenced.add(`${file.path}:${w.line + 1}`);
+      }
+    }
     for (const fn of model.functions.all) {
       for (const cast of fn.fact.flow?.casts ?? []) {
         if (!narrow(cast.type)) continue;
@@ -82,7 +91,7 @@ VOID Remember(PCONTEXT_BLOCK Context, PIRP Irp)
         // `(ULONG)(ULONG_PTR)p` converts on purpose; `(ULONG)(PUCHAR)p` is still a pointer.
         if (cast.innerCasts.some((t) => !types.isPointerType(t))) continue;
         const pointer = cast.innerCasts.length > 0 || types.isPointer(fn, cast.operand, cast.operandKind, cast.operandCall);
-        if (!pointer) continue;
+        if (!pointer || silenced.has(`${fn.file}:${cast.span.start.line}`)) continue;
         const location = at(fn.file, cast.span);
         findings.push({
           location,
@@ -91,6 +100,7 @@ VOID Remember(PCONTEXT_BLOCK Context, PIRP Irp)
         });
       }
       for (const store of implicitStores(fn, types)) {
+        if (silenced.has(`${fn.file}:${store.span.start.line}`)) continue;
         const location = at(fn.file, store.span);
         findings.push({
           location,

@@ -86,9 +86,12 @@ export const poolDoubleFree: Rule = {
         const pointer = freedPointer(first);
         if (!pointer) continue;
         // Exceptional edges are not followed: a free that raised did not free.
-        const path = cf.findPath((n) => freedPointer(n) === pointer, { from: [first.id], blocks: mayChange(pointer), follows: (_, e) => !e.exceptional });
+        // Searched from the entry through the first free, so that the branches before it count too.
+        const path = cf.findPath((n) => freedPointer(n) === pointer, { through: new Set([first.id]), blocks: mayChange(pointer), follows: (_, e) => !e.exceptional });
         if (!path) continue;
         const second = cf.node(path[path.length - 1]!);
+        // A loop that gives the pointer a new value on some iteration is taken to give it one on each.
+        if (second === first && [...cf.loopAround(first.id)].some((id) => mayChange(pointer)(cf.node(id)))) continue;
         const call = second.call!;
         if (reported.has(call.span.start.offset)) continue;
         reported.add(call.span.start.offset);

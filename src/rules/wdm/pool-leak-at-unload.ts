@@ -116,7 +116,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
   },
   check(model) {
     const driver = wdmDriver(model);
-    if (!driver.canUnload) return [];
+    if (!driver.canUnload || driver.unloadPathOpaque) return [];
     const findings: RuleFinding[] = [];
     for (const allocation of storedAllocations(model)) {
       const releases = releasesOf(model, allocation);
