@@ -77,6 +77,8 @@ export function controlFlow(fn: FunctionInfo): ControlFlow | undefined {
 }
 
 const MAX_NODES = 60_000;
+/** States (node and facts) one path search may visit. */
+const SEARCH_BUDGET = 200_000;
 
 interface Context {
   readonly break?: number;
@@ -96,6 +98,8 @@ export class ControlFlow {
   private readonly events: Event[];
   private readonly labels = new Map<string, { node: number; defined: boolean }>();
   private readonly byCall = new Map<CallFact, number[]>();
+  /** The facts any branch of the function tests: the only ones worth carrying along a path. */
+  private relevantFacts?: ReadonlySet<string>;
 
   constructor(
     readonly fn: FunctionInfo,
@@ -134,7 +138,8 @@ export class ControlFlow {
    *
    * Paths that contradict themselves are not paths: a branch on `!NT_SUCCESS(status)` taken
    * one way and a later branch on `NT_SUCCESS(status)` taken the incompatible way, with no write
-   * to `status` between them, cannot both happen (see `branchFact`).
+   * to `status` between them, cannot both happen; nor can `if (p)` be taken after `p = NULL;`
+   * (see `branchFacts` and `factsOfWrite`). A search that grows past its budget claims no path.
    */
   findPath(
     isTarget: (node: FlowNode) => boolean,
@@ -154,19 +159,17 @@ export class ControlFlow {
     }
     const seen = new Map<string, Set<string>>();
     const queue: State[] = [];
+    const relevant = (this.relevantFacts ??= new Set(this.nodes.flatMap((n) => n.succ.flatMap((e) => branchFacts(n, e).map((f) => f.key)))));
     const reach = (from: State, node: FlowNode, edge: FlowEdge): void => {
       if (options.follows && !options.follows(node, edge)) return;
       let facts = from.facts;
-      const fact = branchFact(node, edge);
-      if (fact) {
+      for (const fact of branchFacts(node, edge)) {
         const known = facts.get(fact.key);
         if (known !== undefined && known.value !== fact.value) return;
         if (known === undefined) facts = new Map(facts).set(fact.key, fact);
       }
       const slot = `${edge.to}|${from.passed}`;
       const states = seen.get(slot) ?? new Set<string>();
-      // A node reached under many different facts is searched once more without them.
-      if (states.size >= 8) facts = NO_FACTS;
       const key = factsKey(facts);
       if (states.has(key)) return;
       states.add(key);
@@ -178,6 +181,8 @@ export class ControlFlow {
       for (const edge of this.node(start).succ) reach(origin, this.node(start), edge);
     }
     for (let i = 0; i < queue.length; i++) {
+      // Too many ways through to tell: no path is claimed.
+      if (queue.length > SEARCH_BUDGET) return undefined;
       let state = queue[i]!;
       const node = this.node(state.id);
       if (state.passed && isTarget(node)) {
@@ -187,11 +192,30 @@ export class ControlFlow {
       }
       if (state.passed && options.blocks?.(node)) continue;
       if (!state.passed && options.through!.has(node.id)) state = { ...state, passed: true };
-      const after = forget(state.facts, node);
+      const after = forget(state.facts, node, relevant);
       const here: State = after === state.facts ? state : { ...state, facts: after };
       for (const edge of node.succ) reach(here, node, edge);
     }
     return undefined;
+  }
+
+  /**
+   * Whether some node `isTarget` accepts can be reached from `from` through no node `blocks`
+   * accepts, whatever the branch conditions: a cheap over-approximation of `findPath`.
+   */
+  canReach(isTarget: (node: FlowNode) => boolean, from: readonly number[], blocks?: (node: FlowNode) => boolean): boolean {
+    const seen = new Set<number>();
+    const stack = [...from];
+    while (stack.length > 0) {
+      for (const e of this.node(stack.pop()!).succ) {
+        if (seen.has(e.to)) continue;
+        const node = this.node(e.to);
+        if (isTarget(node)) return true;
+        seen.add(e.to);
+        if (!blocks?.(node)) stack.push(e.to);
+      }
+    }
+    return false;
   }
 
   /** The nodes on some cycle through `id`: reachable from it, and reaching it again. */
@@ -459,17 +483,75 @@ function balancedParens(text: string): boolean {
   return depth === 0;
 }
 
-/** The fact an edge out of a branch node establishes, if the condition is one `conditionAtom` reads. */
-function branchFact(node: FlowNode, edge: FlowEdge): Fact | undefined {
-  if (node.kind !== 'branch' || !node.cond || node.isSwitch || edge.branch === undefined) return undefined;
-  const atom = conditionAtom(node.cond.text);
-  if (!atom) return undefined;
-  return { key: atom.key, value: edge.branch === atom.positive, roots: atom.roots };
+/** `a && b && c` split at its top-level operator `op`, or undefined when it is not such a chain. */
+function splitTopLevel(text: string, op: '&&' | '||'): string[] | undefined {
+  let t = text.trim();
+  while (/^\((.*)\)$/s.test(t) && balancedParens(t.slice(1, -1))) t = t.slice(1, -1).trim();
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < t.length; i++) {
+    const ch = t[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0 && t.startsWith(op, i)) {
+      parts.push(t.slice(start, i));
+      start = i + 2;
+      i++;
+    }
+  }
+  if (parts.length === 0) return undefined;
+  parts.push(t.slice(start));
+  return parts;
 }
 
-/** Facts that a node's writes make stale: an assignment, a declaration, an address passed to a call. */
-function forget(facts: Facts, node: FlowNode): Facts {
-  if (facts.size === 0) return facts;
+/**
+ * The facts an edge out of a branch node establishes: those of a condition `conditionAtom`
+ * reads, and of each part of an `a && b` taken true or an `a || b` taken false.
+ */
+function branchFacts(node: FlowNode, edge: FlowEdge): Fact[] {
+  if (node.kind !== 'branch' || !node.cond || node.isSwitch || edge.branch === undefined) return [];
+  const parts = (edge.branch ? splitTopLevel(node.cond.text, '&&') : splitTopLevel(node.cond.text, '||')) ?? [node.cond.text];
+  const facts: Fact[] = [];
+  for (const part of parts) {
+    const atom = conditionAtom(part);
+    if (atom) facts.push({ key: atom.key, value: edge.branch === atom.positive, roots: atom.roots });
+  }
+  return facts;
+}
+
+/** Status codes whose NT_SUCCESS is known: success codes, and the error names drivers use most. */
+const SUCCESS_STATUS = /^STATUS_(?:SUCCESS|PENDING|TIMEOUT|REPARSE|ALERTED|USER_APC|WAIT_0)$/;
+const ERROR_STATUS =
+  /^STATUS_(?:INVALID\w*|INSUFFICIENT\w*|UNSUCCESSFUL|NOT_\w+|ACCESS_DENIED|NO_\w+|\w+_PROTECTED|CANCELLED|\w+_ERROR|\w+_FAILED|BUFFER_TOO_SMALL|BUFFER_OVERFLOW|OBJECT_NAME_\w+|OBJECT_PATH_\w+|DEVICE_\w+|DELETE_PENDING|SHARING_VIOLATION|END_OF_FILE|MORE_PROCESSING_REQUIRED|\w+_NOT_FOUND|\w+_NOT_SUPPORTED)$/;
+
+/** What writing `value` to `variable` makes known: its truth, its equality, its NT_SUCCESS. */
+function factsOfWrite(variable: string, value: string): Fact[] {
+  const v = value.replace(/\s+/g, '').replace(/^\(([^()]*)\)$/, '$1');
+  const roots = [variable.replace(/^(\w+).*$/, '$1')];
+  const out: Fact[] = [];
+  if (/^(?:NULL|nullptr|0|FALSE|false|0L|0UL)$/.test(v)) out.push({ key: variable, value: false, roots });
+  else if (/^(?:TRUE|true|1)$/.test(v)) out.push({ key: variable, value: true, roots });
+  if (/^STATUS_\w+$/.test(v)) {
+    out.push({ key: `${variable}==${v}`, value: true, roots });
+    if (v !== 'STATUS_SUCCESS') out.push({ key: `${variable}==STATUS_SUCCESS`, value: false, roots });
+    const success = SUCCESS_STATUS.test(v) ? true : ERROR_STATUS.test(v) ? false : undefined;
+    if (success !== undefined) out.push({ key: `NT_SUCCESS(${variable})`, value: success, roots });
+  }
+  return out;
+}
+
+/**
+ * Facts after a node: its writes make stale what was known of the variables they write (an
+ * assignment, a declaration, an address passed to a call), and a write of a constant makes
+ * something new known.
+ */
+function forget(facts: Facts, node: FlowNode, relevant: ReadonlySet<string>): Facts {
+  let learned: Fact[] = [];
+  if (node.kind === 'assign' && node.assignment?.operator === '=' && PATH_TEXT.test(node.assignment.lhs)) learned = factsOfWrite(node.assignment.lhs, node.assignment.rhs);
+  if (node.kind === 'declare' && node.declaration?.init?.kind === 'expr') learned = factsOfWrite(node.declaration.name, node.declaration.init.text);
+  learned = learned.filter((f) => relevant.has(f.key));
+  if (facts.size === 0 && learned.length === 0) return facts;
   const written = new Set<string>();
   const root = (text: string): string | undefined => /^\s*\*?\s*([A-Za-z_]\w*)/.exec(text)?.[1];
   if (node.kind === 'assign' && node.assignment) written.add(root(node.assignment.lhs) ?? '');
@@ -483,9 +565,10 @@ function forget(facts: Facts, node: FlowNode): Facts {
       if (arg.trim().startsWith('&') || throughPointer) written.add(r);
     });
   }
-  if (written.size === 0) return facts;
+  if (written.size === 0 && learned.length === 0) return facts;
   const kept = new Map([...facts].filter(([, f]) => !f.roots.some((r) => written.has(r))));
-  return kept.size === facts.size ? facts : kept;
+  for (const f of learned) kept.set(f.key, f);
+  return kept.size === facts.size && learned.length === 0 ? facts : kept;
 }
 
 function collectEvents(fn: FunctionInfo): Event[] {

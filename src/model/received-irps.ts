@@ -113,3 +113,12 @@ export function irpEntriesWithout(
     describe,
   });
 }
+
+/** Where each function is entered with a received IRP, on any path. */
+export function receivedIrpEntries(model: DriverModel): UnprotectedEntries {
+  return new UnprotectedEntries(model.functions, {
+    roots: receivedIrpRoots(model),
+    passes: (site, irp, callee) => irpPassedTo(site, irp, callee),
+    describe: (site, callee, irp) => `${site.caller.qualifiedName} passes ${irp} to ${callee.qualifiedName}`,
+  });
+}

@@ -7,7 +7,7 @@
  * errors, a C++ `try`/`catch`, a `case` label outside its `switch` block. Rules that need flow
  * stay silent on such functions.
  */
-import type { Node } from 'web-tree-sitter';
+import { Query, type Language, type Node } from 'web-tree-sitter';
 import type { SehMacro } from './blank-macros.js';
 import type { CastFact, FieldDeclarationFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
 
@@ -269,11 +269,29 @@ function castOf(node: Node): { type: string; value: Node | null; addressOf: bool
   return pseudoCast(node);
 }
 
+/** Casts, and the call and `&` shapes tree-sitter gives casts to names it does not know are types. */
+const CAST_PATTERNS = `
+(cast_expression) @cast
+(call_expression function: (parenthesized_expression (identifier))) @cast
+(binary_expression left: (parenthesized_expression (identifier)) operator: "&") @cast
+`;
+const castQueries = new WeakMap<Language, Query>();
+
+/** Nodes of the given kinds, found by a query compiled once per grammar: cheaper than walking every node. */
+function capture(node: Node, patterns: string, cache: WeakMap<Language, Query>): Node[] {
+  const language = node.tree.language;
+  let query = cache.get(language);
+  if (!query) {
+    query = new Query(language, patterns);
+    cache.set(language, query);
+  }
+  return query.captures(node).map((c) => c.node);
+}
+
 /** The outermost cast of each chain of casts in the body. */
 function readCasts(body: Node, spanOf: (start: number, end: number) => Span): CastFact[] {
   const casts: CastFact[] = [];
-  for (const node of body.descendantsOfType(['cast_expression', 'call_expression', 'binary_expression'])) {
-    if (!node) continue;
+  for (const node of capture(body, CAST_PATTERNS, castQueries)) {
     const outer = castOf(node);
     if (!outer || isInsideCast(node)) continue;
     const innerCasts: string[] = [];
@@ -330,10 +348,12 @@ function enclosingCallee(node: Node, stop: Node): string | undefined {
 }
 
 /** Pointer typedef names a file defines: `PCTX` of `typedef struct _CTX {…} CTX, *PCTX;`, `typedef VOID *PTAG;`. */
+const typedefQueries = new WeakMap<Language, Query>();
+const fieldQueries = new WeakMap<Language, Query>();
+
 export function pointerTypedefs(root: Node): string[] {
   const names: string[] = [];
-  for (const def of root.descendantsOfType('type_definition')) {
-    if (!def) continue;
+  for (const def of capture(root, '(type_definition declarator: (pointer_declarator)) @def', typedefQueries)) {
     for (const d of def.childrenForFieldName('declarator')) {
       if (d?.type !== 'pointer_declarator') continue;
       let inner: Node | null = d;
@@ -348,8 +368,7 @@ export function pointerTypedefs(root: Node): string[] {
 export function fieldDeclarations(root: Node): FieldDeclarationFact[] {
   const out: FieldDeclarationFact[] = [];
   const ownersOf = new Map<number, string[]>();
-  for (const field of root.descendantsOfType('field_declaration')) {
-    if (!field) continue;
+  for (const field of capture(root, '(field_declaration) @field', fieldQueries)) {
     const struct = field.parent?.parent;
     if (!struct) continue;
     let owners = ownersOf.get(struct.id);

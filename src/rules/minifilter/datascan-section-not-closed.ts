@@ -131,7 +131,7 @@ function someCallerCloses(model: DriverModel, fn: FunctionInfo, index: number, c
     if (!cf) return true;
     const isClose = (n: FlowNode): boolean =>
       n.kind === 'call' && !!n.call && (n.call.callee === DATASCAN_CLOSE || !!siteOf(model, site.caller, n.call)?.callees.some((c) => closing.has(c.id)));
-    return site.call.argCores[index] !== undefined && cf.findPath(isClose, { from: cf.nodesOf(site.call) }) !== undefined;
+    return site.call.argCores[index] !== undefined && cf.canReach(isClose, cf.nodesOf(site.call));
   });
 }
 

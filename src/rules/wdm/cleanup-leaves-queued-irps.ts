@@ -3,7 +3,7 @@ import type { DriverModel } from '../../model/driver-model.js';
 import { lastFieldOf, normalizePath } from '../../model/expressions.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
-import { irpEntriesWithout, isInertCall, isSystemRoutine } from '../../model/received-irps.js';
+import { isInertCall, isSystemRoutine, receivedIrpEntries } from '../../model/received-irps.js';
 import { wdmDriver } from '../../model/wdm-driver.js';
 import { isNullText } from '../../model/values.js';
 import type { CallFact } from '../../parser/facts.js';
@@ -145,7 +145,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
   check(model) {
     const driver = wdmDriver(model);
     if (driver.exposures.length === 0 || driver.dispatch.length === 0) return [];
-    const received = irpEntriesWithout(model, () => () => false, (site, callee, irp) => `${site.caller.qualifiedName} passes ${irp} to ${callee.qualifiedName}`);
+    const received = receivedIrpEntries(model);
     const queued: (QueuedIrp & { steps: ReturnType<typeof step>[] })[] = [];
     for (const fn of model.functions.all) {
       for (const entry of received.entries(fn)) {

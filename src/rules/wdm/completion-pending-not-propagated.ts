@@ -7,7 +7,7 @@ import { isNullText } from '../../model/values.js';
 import { branchSteps } from '../../model/flow-steps.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
-import { handsIrpToUnknown, irpEntriesWithout, irpParameter, receivedIrpRoots } from '../../model/received-irps.js';
+import { handsIrpToUnknown, irpParameter, receivedIrpEntries, receivedIrpRoots } from '../../model/received-irps.js';
 import type { Rule, RuleFinding } from '../rule.js';
 
 const MORE_PROCESSING = 'STATUS_MORE_PROCESSING_REQUIRED';
@@ -222,7 +222,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
-    const received = irpEntriesWithout(model, () => () => false, (site, callee, irp) => `${site.caller.qualifiedName} passes ${irp} to ${callee.qualifiedName}`);
+    const received = receivedIrpEntries(model);
     const entries = model.functions.all.flatMap((fn) => received.entries(fn));
     return [...completionRoutineFindings(model, entries), ...dispatchFindings(model)];
   },

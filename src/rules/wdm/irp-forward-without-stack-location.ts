@@ -76,9 +76,11 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     );
     const findings: RuleFinding[] = [];
     for (const fn of model.functions.all) {
+      const received = entries.entries(fn);
+      if (received.length === 0 || !fn.fact.calls.some((c) => c.callee in IRP_SENDERS)) continue;
       const cf = controlFlow(fn);
       if (!cf) continue;
-      for (const entry of entries.entries(fn)) {
+      for (const entry of received) {
         for (const node of cf.nodes) {
           if (node.kind !== 'call' || !sendsIrp(node, entry.subject)) continue;
           const path = pathFromEntry(fn, [node.id], setsUpNextLocation(model, fn, entry.subject, node));

@@ -115,9 +115,11 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     );
     const findings: RuleFinding[] = [];
     for (const fn of model.functions.all) {
+      const uses = entries.entries(fn);
+      if (uses.length === 0 || !fn.fact.calls.some((c) => MDL_READERS.has(c.callee))) continue;
       const cf = controlFlow(fn);
       if (!cf) continue;
-      for (const entry of entries.entries(fn)) {
+      for (const entry of uses) {
         const names = mdlNames(fn, entry.subject);
         for (const call of fn.fact.calls) {
           if (!MDL_READERS.has(call.callee) || !names.includes(normalizePath(call.argCores[0] ?? ''))) continue;

@@ -79,6 +79,7 @@ export const poolDoubleFree: Rule = {
   check(model) {
     const findings: RuleFinding[] = [];
     for (const fn of model.functions.all) {
+      if (!fn.fact.calls.some((c) => POOL_FREES.has(c.callee))) continue;
       const cf = controlFlow(fn);
       if (!cf) continue;
       const reported = new Set<number>();
@@ -86,8 +87,11 @@ export const poolDoubleFree: Rule = {
         const pointer = freedPointer(first);
         if (!pointer) continue;
         // Exceptional edges are not followed: a free that raised did not free.
+        const freesIt = (n: FlowNode): boolean => freedPointer(n) === pointer;
+        // Cheap test first: another free of it reachable at all, with nothing changing it on the way.
+        if (!cf.canReach(freesIt, [first.id], mayChange(pointer))) continue;
         // Searched from the entry through the first free, so that the branches before it count too.
-        const path = cf.findPath((n) => freedPointer(n) === pointer, { through: new Set([first.id]), blocks: mayChange(pointer), follows: (_, e) => !e.exceptional });
+        const path = cf.findPath(freesIt, { through: new Set([first.id]), blocks: mayChange(pointer), follows: (_, e) => !e.exceptional });
         if (!path) continue;
         const second = cf.node(path[path.length - 1]!);
         // A loop that gives the pointer a new value on some iteration is taken to give it one on each.
