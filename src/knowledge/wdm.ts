@@ -163,6 +163,16 @@ export const APC_ENABLERS: ReadonlySet<string> = new Set([
   ...Object.values(LOCK_ACQUIRES).flatMap((l) => l.releasedBy),
 ]);
 
+/** WDK macros written in capitals that only compute or assert: no hidden state change behind them. */
+export const WDK_PURE_MACROS: ReadonlySet<string> = new Set([
+  'NT_SUCCESS', 'NT_ERROR', 'NT_WARNING', 'NT_INFORMATION', 'CONTAINING_RECORD', 'FIELD_OFFSET', 'RTL_CONSTANT_STRING',
+  'RTL_NUMBER_OF', 'RTL_FIELD_SIZE', 'ARRAYSIZE', 'ARGUMENT_PRESENT', 'PAGED_CODE', 'PAGED_CODE_LOCKED', 'ALIGN_UP',
+  'ALIGN_DOWN', 'ALIGN_UP_BY', 'ALIGN_DOWN_BY', 'ROUND_TO_PAGES', 'BYTES_TO_PAGES', 'ADDRESS_AND_SIZE_TO_SPAN_PAGES',
+  'PAGE_ALIGN', 'BYTE_OFFSET', 'MAX', 'MIN', 'C_ASSERT', 'ASSERT', 'ASSERTMSG', 'NT_ASSERT', 'NT_ASSERTMSG', 'NT_VERIFY',
+  'UNREFERENCED_PARAMETER', 'DBG_UNREFERENCED_PARAMETER', 'DBG_UNREFERENCED_LOCAL_VARIABLE', 'HANDLE_TO_ULONG',
+  'CTL_CODE', 'LOWORD', 'HIWORD', 'LOBYTE', 'HIBYTE',
+]);
+
 /** Calls that tell the code it already runs with APCs disabled (an assertion of the author's contract). */
 export const APC_STATE_QUERIES: ReadonlySet<string> = new Set(['KeAreApcsDisabled', 'KeAreAllApcsDisabled', 'KeGetCurrentIrql']);
 

@@ -3,14 +3,23 @@
  * regions, file-system entries and IRQL raises open on any path from the function's entry
  * to it. A must-analysis: a region entered on only one branch does not count.
  */
-import { APC_DISABLERS, APC_ENABLERS, APC_STATE_QUERIES } from '../knowledge/wdm.js';
+import { APC_DISABLERS, APC_ENABLERS, APC_STATE_QUERIES, WDK_PURE_MACROS } from '../knowledge/wdm.js';
 import type { CallFact } from '../parser/facts.js';
 import { controlFlow, type FlowNode } from './control-flow.js';
 import type { FunctionInfo } from './functions.js';
 import { annotatedIrql } from './irql-contracts.js';
 import { rank } from './irql-level.js';
+import { isInertCall } from './received-irps.js';
 
 const LIMIT = 8;
+
+/**
+ * A driver macro in capitals (`FSP_ENTER_MJ(…)`) may expand to FsRtlEnterFileSystem or
+ * KeEnterCriticalRegion: what follows it is not judged.
+ */
+function mayHideRegion(call: CallFact): boolean {
+  return call.calleeKind === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(call.callee) && !WDK_PURE_MACROS.has(call.callee) && !isInertCall(call.callee);
+}
 const cache = new WeakMap<FunctionInfo, Map<number, number> | null>();
 
 function depths(fn: FunctionInfo): Map<number, number> | undefined {
@@ -47,7 +56,7 @@ export function apcStateAt(fn: FunctionInfo, call: CallFact): 'disabled' | 'enab
   if (!cf || !d) return 'unknown';
   const contract = annotatedIrql(fn);
   if (contract?.atLeast && rank(contract.atLeast) >= rank('APC')) return 'unknown';
-  if (fn.fact.calls.some((c) => APC_STATE_QUERIES.has(c.callee) && c.span.start.offset < call.span.start.offset)) return 'unknown';
+  if (fn.fact.calls.some((c) => c.span.start.offset < call.span.start.offset && (APC_STATE_QUERIES.has(c.callee) || mayHideRegion(c)))) return 'unknown';
   const nodes = cf.nodesOf(call);
   if (nodes.length === 0) return 'unknown';
   let least = Infinity;

@@ -70,7 +70,7 @@ export function handsIrpToUnknown(model: DriverModel, fn: FunctionInfo, node: Fl
 }
 
 /** Macros that only name or log their arguments. */
-const INERT = /^(?:DBG_)?UNREFERENCED_|^(?:NT_)?ASSERT|^NT_VERIFY|print|trace|wpp|^DebugPrint|^DbgPrint/i;
+const INERT = /^(?:DBG_)?UNREFERENCED_|^(?:NT_)?ASSERT|^NT_VERIFY|print|trace|wpp|(?:^|_)LOG(?:_|$)|^Log[A-Z]|^DebugPrint|^DbgPrint/i;
 
 export function isInertCall(callee: string): boolean {
   return INERT.test(callee);
