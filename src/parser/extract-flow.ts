@@ -347,13 +347,21 @@ function enclosingCallee(node: Node, stop: Node): string | undefined {
   return undefined;
 }
 
-/** Pointer typedef names a file defines: `PCTX` of `typedef struct _CTX {…} CTX, *PCTX;`, `typedef VOID *PTAG;`. */
-const typedefQueries = new WeakMap<Language, Query>();
-const fieldQueries = new WeakMap<Language, Query>();
+const typeQueries = new WeakMap<Language, Query>();
 
-export function pointerTypedefs(root: Node): string[] {
+/** What the file declares about types: its pointer typedefs and the fields of its structures, in one pass. */
+export function typeFacts(root: Node): { pointerTypedefs: string[]; fieldDeclarations: FieldDeclarationFact[] } {
+  const nodes = capture(root, '(type_definition declarator: (pointer_declarator)) @def (field_declaration) @field', typeQueries);
+  return {
+    pointerTypedefs: pointerTypedefs(nodes.filter((n) => n.type === 'type_definition')),
+    fieldDeclarations: fieldDeclarations(nodes.filter((n) => n.type === 'field_declaration')),
+  };
+}
+
+/** `PCTX` of `typedef struct _CTX {…} CTX, *PCTX;`, `PTAG` of `typedef VOID *PTAG;`. */
+function pointerTypedefs(defs: readonly Node[]): string[] {
   const names: string[] = [];
-  for (const def of capture(root, '(type_definition declarator: (pointer_declarator)) @def', typedefQueries)) {
+  for (const def of defs) {
     for (const d of def.childrenForFieldName('declarator')) {
       if (d?.type !== 'pointer_declarator') continue;
       let inner: Node | null = d;
@@ -365,10 +373,10 @@ export function pointerTypedefs(root: Node): string[] {
 }
 
 /** The fields of every structure and union the file defines. */
-export function fieldDeclarations(root: Node): FieldDeclarationFact[] {
+function fieldDeclarations(fields: readonly Node[]): FieldDeclarationFact[] {
   const out: FieldDeclarationFact[] = [];
   const ownersOf = new Map<number, string[]>();
-  for (const field of capture(root, '(field_declaration) @field', fieldQueries)) {
+  for (const field of fields) {
     const struct = field.parent?.parent;
     if (!struct) continue;
     let owners = ownersOf.get(struct.id);

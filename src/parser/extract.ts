@@ -6,7 +6,7 @@ import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
-import { fieldDeclarations, pointerTypedefs, readFlow } from './extract-flow.js';
+import { readFlow, typeFacts } from './extract-flow.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -74,8 +74,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       globals: walker.globals,
       allocText: walker.allocText,
       errorCount: countErrors(tree.rootNode),
-      pointerTypedefs: pointerTypedefs(tree.rootNode),
-      fieldDeclarations: fieldDeclarations(tree.rootNode),
+      ...typeFacts(tree.rootNode),
       warningSuppressions: (blanked.warningSuppressions ?? []).map((w) => ({ line: walker.lines.position(w.offset).line, codes: w.codes })),
     };
   } finally {

@@ -81,7 +81,7 @@ export const cleanupLeavesQueuedIrps: Rule = {
     code: 'DC5004',
     title: 'Queued IRPs not completed at IRP_MJ_CLEANUP',
     severity: 'error',
-    summary: 'A driver that queues the IRPs applications send it (in its own list, a cancel-safe queue, the StartIo queue) has no IRP_MJ_CLEANUP handler, or one that never touches that queue.',
+    summary: 'A driver that parks the IRPs applications send it until something happens (in a cancel-safe queue, or in its own list or the StartIo queue with a cancel routine) has no IRP_MJ_CLEANUP handler, or one that never touches that queue.',
     rationale:
       'When an application closes its last handle to a file object the I/O manager sends IRP_MJ_CLEANUP; IRP_MJ_CLOSE only follows once every IRP of that file object has completed. A driver that holds IRPs in a queue must cancel and complete the ones of that file object in its DispatchCleanup routine. If it does not, the close waits for IRPs that nothing will complete, and the application hangs on exit (or its handle never goes away).',
     whyTestingMisses:
