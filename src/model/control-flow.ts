@@ -9,6 +9,7 @@
  * block, a goto to a label that is not there) there is no graph, and rules stay silent.
  */
 import type { AssignmentFact, CallFact, FlowExpression, FlowStatement, Span, VariableFact } from '../parser/facts.js';
+import { balanced } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 
 export type FlowNodeKind = 'entry' | 'exit' | 'join' | 'call' | 'assign' | 'declare' | 'branch' | 'return';
@@ -447,7 +448,7 @@ function conditionAtom(text: string): { key: string; positive: boolean; roots: s
   let t = text.replace(/\s+/g, '');
   let positive = true;
   for (;;) {
-    if (/^\((.*)\)$/.test(t) && balancedParens(t.slice(1, -1))) t = t.slice(1, -1);
+    if (/^\((.*)\)$/.test(t) && balanced(t.slice(1, -1))) t = t.slice(1, -1);
     else if (t.startsWith('!') && !t.startsWith('!=')) {
       positive = !positive;
       t = t.slice(1);
@@ -466,7 +467,7 @@ function conditionAtom(text: string): { key: string; positive: boolean; roots: s
     return { key: `${variable}==${constant}`, positive: equal, roots: [rootOf(variable)] };
   }
   const test = TESTS.exec(t);
-  if (test && balancedParens(test[2]!)) {
+  if (test && balanced(test[2]!)) {
     const args = test[2]!.split(',');
     if (!args.every((a) => PATH_TEXT.test(a) || CONSTANT.test(a)) || !args.some((a) => PATH_TEXT.test(a) && !CONSTANT.test(a))) return undefined;
     return { key: t, positive, roots: args.filter((a) => PATH_TEXT.test(a) && !CONSTANT.test(a)).map(rootOf) };
@@ -474,19 +475,10 @@ function conditionAtom(text: string): { key: string; positive: boolean; roots: s
   return undefined;
 }
 
-function balancedParens(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
-}
-
 /** `a && b && c` split at its top-level operator `op`, or undefined when it is not such a chain. */
 function splitTopLevel(text: string, op: '&&' | '||'): string[] | undefined {
   let t = text.trim();
-  while (/^\((.*)\)$/s.test(t) && balancedParens(t.slice(1, -1))) t = t.slice(1, -1).trim();
+  while (/^\((.*)\)$/s.test(t) && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
   const parts: string[] = [];
   let depth = 0;
   let start = 0;

@@ -50,11 +50,22 @@ export function prefixesOf(path: string): string[] {
   return out;
 }
 
-function balanced(text: string): boolean {
+/** The parentheses of `text` pair up: `(a)(b)` does, `a)(b` does not. */
+export function balanced(text: string): boolean {
   let depth = 0;
   for (const ch of text) {
     if (ch === '(') depth++;
     else if (ch === ')' && --depth < 0) return false;
   }
   return depth === 0;
+}
+
+/** One value per key, made on first use: the caches behind the model's derived facts. */
+export function memoized<K extends object, V>(cache: WeakMap<K, V>, key: K, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
 }

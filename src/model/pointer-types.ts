@@ -7,7 +7,7 @@
  */
 import { POINTER_RETURNING_CALLS, WDK_POINTER_FIELDS, WDK_POINTER_TYPES } from '../knowledge/wdm.js';
 import type { DriverModel } from './driver-model.js';
-import { lastFieldOf, normalizePath } from './expressions.js';
+import { lastFieldOf, memoized, normalizePath } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 
 export class PointerTypes {
@@ -96,10 +96,5 @@ export class PointerTypes {
 const cache = new WeakMap<DriverModel, PointerTypes>();
 
 export function pointerTypes(model: DriverModel): PointerTypes {
-  let p = cache.get(model);
-  if (!p) {
-    p = new PointerTypes(model);
-    cache.set(model, p);
-  }
-  return p;
+  return memoized(cache, model, () => new PointerTypes(model));
 }

@@ -8,6 +8,7 @@ import { roleLabel } from '../knowledge/registrations.js';
 import { DEVICE_EXPOSURES } from '../knowledge/wdm.js';
 import type { Callback } from './callbacks.js';
 import type { DriverModel } from './driver-model.js';
+import { memoized } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import { isNullText } from './values.js';
@@ -154,12 +155,7 @@ export function describeRole(roleType: string): string {
 const cache = new WeakMap<DriverModel, WdmDriver>();
 
 export function wdmDriver(model: DriverModel): WdmDriver {
-  let driver = cache.get(model);
-  if (!driver) {
-    driver = new WdmDriver(model);
-    cache.set(model, driver);
-  }
-  return driver;
+  return memoized(cache, model, () => new WdmDriver(model));
 }
 
 /** `a = b = F` assigns F to both: the value of a chain is its last operand. */
