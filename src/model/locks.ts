@@ -7,6 +7,7 @@
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { LOCK_ACQUIRES } from '../knowledge/locks.js';
 import type { CallFact } from '../parser/facts.js';
+import { balanced } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 import { parseIrql, rank, type IrqlLevel } from './irql-level.js';
 
@@ -31,15 +32,6 @@ export function lockKey(arg: string | undefined): string {
     if (/^\(.*\)$/.test(key) && balanced(key.slice(1, -1))) key = key.slice(1, -1);
     if (key === before) return key;
   }
-}
-
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /**

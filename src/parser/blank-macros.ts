@@ -20,6 +20,13 @@ export interface RemovedAnnotation {
   readonly end: number;
 }
 
+/** A blanked structured-exception-handling macro: control flow still needs to know it was there. */
+export interface SehMacro {
+  readonly word: 'try' | 'except' | 'finally' | 'leave';
+  readonly offset: number;
+  readonly end: number;
+}
+
 export type PragmaFact =
   | { readonly kind: 'alloc_text'; readonly section: string; readonly functions: readonly string[]; readonly offset: number }
   | { readonly kind: 'warning'; readonly action: WarningAction; readonly numbers: readonly number[]; readonly offset: number }
@@ -51,6 +58,9 @@ export interface BlankedSource {
   readonly regions: readonly ConditionalRegion[];
   readonly annotations: readonly RemovedAnnotation[];
   readonly pragmas: readonly PragmaFact[];
+  /** Where the `try`/`except(…)`/`finally`/`leave` macros of C file systems were blanked. */
+  readonly sehMacros?: readonly SehMacro[];
+  /** `#pragma warning(suppress: N …)` directives: the warning numbers, and where the directive is. */
 }
 
 /** Words that are only decoration to the compiler of driver code. */
@@ -128,6 +138,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
     const body = text.slice(start, end);
     if (body.includes('drvcheck-ignore')) suppressionComments.push({ offset: start, end, text: body, trailing: lineHasCode });
   };
+  const sehMacros: SehMacro[] = [];
   let copiedUpTo = 0;
   let lineHasCode = false;
   const n = text.length;
@@ -211,6 +222,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
           }
           end = matchParen(text, open);
         }
+        sehMacros.push({ word: word as SehMacro['word'], offset: i, end });
         blankRange(i, end);
         i = end;
         continue;
@@ -244,7 +256,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   }
   out.push(text.slice(copiedUpTo));
   conditionals.closeAll(n);
-  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions, suppressionComments };
+  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions, suppressionComments, sehMacros };
 }
 
 /**

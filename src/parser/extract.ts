@@ -5,7 +5,8 @@
 import type { Node, Parser as ParserType, Tree, TreeCursor } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
-import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation } from './blank-macros.js';
+import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
+import { readFlow as readControlFlow, typeFacts } from './extract-flow.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -64,9 +65,16 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
     }
   }
   try {
-    const walker = new FileWalker(new LineIndex(source.text), blanked.annotations, blanked.pragmas, blanked.regions, () => {
-      if (performance.now() > deadline) throw new ParseTimeoutError(`reading the file took longer than ${options.timeoutMs} ms`);
-    });
+    const walker = new FileWalker(
+      new LineIndex(source.text),
+      blanked.annotations,
+      blanked.pragmas,
+      blanked.regions,
+      () => {
+        if (performance.now() > deadline) throw new ParseTimeoutError(`reading the file took longer than ${options.timeoutMs} ms`);
+      },
+      blanked.sehMacros ?? [],
+    );
     walker.walkFile(tree.rootNode);
     return {
       path,
@@ -86,6 +94,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
         p.kind === 'warning' ? [{ line: walker.lines.position(p.offset).line, action: p.action, numbers: p.numbers }] : [],
       ),
       ...(walker.macroCalls.length > 0 ? { macroCalls: walker.macroCalls } : {}),
+      ...typeFacts(tree.rootNode),
     };
   } finally {
     tree.delete();
@@ -188,6 +197,7 @@ class FileWalker {
     private readonly regions: readonly ConditionalRegion[],
     /** Throws when the file's time budget is spent; called every few thousand nodes. */
     private readonly checkTime: () => void = () => {},
+    private readonly sehMacros: readonly SehMacro[] = [],
   ) {
     this.sectionAt = codeSegTimeline(pragmas);
     for (const pragma of pragmas) {
@@ -325,6 +335,7 @@ class FileWalker {
       ...(conditions.length > 0 ? { conditions } : {}),
       ...(returnType ? { returnType } : {}),
       flow: readFlow(body, (o) => this.lines.position(o)),
+      controlFlow: readControlFlow(body, fn, this.sehMacros, (start, end) => this.spanOf(start, end)),
     });
   }
 

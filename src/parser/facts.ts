@@ -104,6 +104,8 @@ export interface FunctionFact {
   readonly returnType?: string;
   /** The body's statement structure (see "Control-flow facts" below). */
   readonly flow?: FlowNode;
+  /** Control flow and casts of the body, as the WDM and minifilter rules read them (see the block at the end of this file). */
+  readonly controlFlow?: FunctionFlowFacts;
 }
 
 export interface PrototypeFact {
@@ -141,6 +143,10 @@ export interface FileFacts {
   readonly warningPragmas: readonly { readonly line: number; readonly action: 'suppress' | 'disable' | 'default' | 'push' | 'pop'; readonly numbers: readonly number[] }[];
   /** Macro invocations at file scope (see "Control-flow facts" below). */
   readonly macroCalls?: readonly MacroCallFact[];
+  /** Type names the file defines as pointers: `PMY_CONTEXT` of `typedef struct _MY_CONTEXT {…} MY_CONTEXT, *PMY_CONTEXT;`. */
+  readonly pointerTypedefs?: readonly string[];
+  /** Fields of the structures the file defines: what type each name holds. */
+  readonly fieldDeclarations?: readonly FieldDeclarationFact[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,4 +213,106 @@ export interface MacroCallFact {
   readonly name: string;
   readonly args: readonly string[];
   readonly span: Span;
+  /** Type names the file defines as pointers: `PMY_CONTEXT` of `typedef struct _MY_CONTEXT {…} MY_CONTEXT, *PMY_CONTEXT;`. */
+  readonly pointerTypedefs?: readonly string[];
+  /** `#pragma warning(suppress: N)` lines: the warning numbers silenced on the line after each. */
+  readonly warningSuppressions?: readonly { readonly line: number; readonly codes: readonly number[] }[];
+  /** Fields of the structures the file defines: what type each name holds. */
+  readonly fieldDeclarations?: readonly FieldDeclarationFact[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control-flow and expression facts, read for the WDM and minifilter rules. Every field here is
+// optional, so facts produced without them still load; a rule that needs them stays silent when
+// they are missing. Offsets are into the file text, like `Position.offset`.
+// ---------------------------------------------------------------------------------------------
+
+/** An expression the control flow branches on: an `if` or loop condition, a `switch` value. */
+export interface FlowExpression {
+  readonly text: string;
+  readonly span: Span;
+}
+
+/**
+ * A statement of a function body as control flow sees it. Simple statements carry only their
+ * extent: the calls, assignments and declarations inside them are the function's other facts,
+ * placed by offset.
+ */
+export type FlowStatement =
+  | { readonly kind: 'block'; readonly items: readonly FlowStatement[] }
+  | { readonly kind: 'simple'; readonly start: number; readonly end: number }
+  | { readonly kind: 'if'; readonly cond: FlowExpression; readonly then: FlowStatement; readonly else?: FlowStatement }
+  | { readonly kind: 'while' | 'do'; readonly cond: FlowExpression; readonly body: FlowStatement }
+  | {
+      readonly kind: 'for';
+      readonly init?: FlowStatement;
+      readonly cond?: FlowExpression;
+      readonly update?: FlowStatement;
+      readonly body: FlowStatement;
+    }
+  | { readonly kind: 'switch'; readonly cond: FlowExpression; readonly cases: readonly FlowCase[] }
+  | { readonly kind: 'label'; readonly name: string; readonly body: FlowStatement }
+  | {
+      readonly kind: 'jump';
+      readonly jump: 'return' | 'break' | 'continue' | 'goto' | 'leave' | 'throw';
+      readonly span: Span;
+      /** The label of a `goto`. */
+      readonly target?: string;
+      /** The expression of a `return`, whitespace folded. */
+      readonly value?: string;
+    }
+  | {
+      readonly kind: 'try';
+      /** `__try`/`__except` (and the `try`/`except` macros of C file systems) or `__try`/`__finally`. */
+      readonly handler: 'except' | 'finally';
+      readonly body: FlowStatement;
+      readonly filter?: FlowExpression;
+      readonly handlerBody: FlowStatement;
+    };
+
+/** One `case`/`default` label of a `switch`, with the statements up to the next label. */
+export interface FlowCase {
+  /** The case value; absent for `default`. */
+  readonly value?: string;
+  readonly span: Span;
+  readonly body: readonly FlowStatement[];
+}
+
+/** A cast to a named type: `(ULONG)Irp`, `(ULONG)(ULONG_PTR)p`. */
+export interface CastFact {
+  /** The type cast to, whitespace folded: `ULONG`, `unsigned long`, `PVOID`. */
+  readonly type: string;
+  /** Types of casts directly inside this one, outermost first: `['ULONG_PTR']` for `(ULONG)(ULONG_PTR)p`. */
+  readonly innerCasts: readonly string[];
+  /** The value under all the casts and parentheses, whitespace folded. */
+  readonly operand: string;
+  /** The syntax of that value: `identifier`, `field_expression`, `call_expression`, `address_of`, … */
+  readonly operandKind: string;
+  /** When the value is a call: its callee. */
+  readonly operandCall?: string;
+  readonly span: Span;
+  /** The callee of the innermost call whose arguments contain the cast. */
+  readonly argumentOf?: string;
+}
+
+/** `PUCHAR Buffer;` in a structure: the field's name, its type, and whether its declarator is a pointer. */
+export interface FieldDeclarationFact {
+  readonly name: string;
+  readonly type: string;
+  readonly pointer: boolean;
+  /**
+   * Names of the structure the field belongs to: its tag (`_CTX`), its typedef names (`CTX`),
+   * and its pointer typedef names marked with a star (`*PCTX`).
+   */
+  readonly owners: readonly string[];
+}
+
+export interface FunctionFlowFacts {
+  /** The body's statements; absent when the body has syntax errors or constructs flow is not read for. */
+  readonly body?: FlowStatement;
+  /** Why `body` is absent. */
+  readonly unreadable?: string;
+  /** For each parameter, whether it is declared with a pointer declarator (`PVOID *p`, `char *s`). */
+  readonly paramPointers: readonly boolean[];
+  readonly casts: readonly CastFact[];
 }

@@ -1,4 +1,5 @@
 import { QUEUE_REQUEST_HANDLERS, QUEUE_WAITS } from '../../knowledge/requests.js';
+import { NAME_QUERIES } from '../../knowledge/wdm.js';
 import { requirementOf } from '../../model/call-requirements.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
@@ -74,6 +75,8 @@ ${DEVICE_ADD_WITH_QUEUES}`,
         if (USER_MAPPINGS.has(site.call.callee) && model.threadContext.witness(fn)) continue;
         // queue-purge-in-io-callback reports a queue wait reached from a request handler, IRQL included.
         if (QUEUE_WAITS.has(site.call.callee) && model.reachedFrom(QUEUE_REQUEST_HANDLERS).of(fn)) continue;
+        // Name queries above APC_LEVEL are name-query-unsafe findings, with the minifilter advice.
+        if (site.call.callee in NAME_QUERIES) continue;
         const location = at(fn.file, site.call.span);
         const steps = [...at_.steps];
         if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.start.offset === location.span.start.offset)) {

@@ -1,0 +1,69 @@
+/**
+ * Whether normal kernel APCs are disabled at a call: the least number of critical or guarded
+ * regions, file-system entries and IRQL raises open on any path from the function's entry
+ * to it. A must-analysis: a region entered on only one branch does not count.
+ */
+import { APC_DISABLERS, APC_ENABLERS, APC_STATE_QUERIES, WDK_PURE_MACROS } from '../knowledge/wdm.js';
+import type { CallFact } from '../parser/facts.js';
+import { controlFlow, type FlowNode } from './control-flow.js';
+import type { FunctionInfo } from './functions.js';
+import { annotatedIrql } from './irql-contracts.js';
+import { rank } from './irql-level.js';
+import { isInertCall } from './received-irps.js';
+
+const LIMIT = 8;
+
+/**
+ * A driver macro in capitals (`FSP_ENTER_MJ(…)`) may expand to FsRtlEnterFileSystem or
+ * KeEnterCriticalRegion: what follows it is not judged.
+ */
+function mayHideRegion(call: CallFact): boolean {
+  return call.calleeKind === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(call.callee) && !WDK_PURE_MACROS.has(call.callee) && !isInertCall(call.callee);
+}
+const cache = new WeakMap<FunctionInfo, Map<number, number> | null>();
+
+function depths(fn: FunctionInfo): Map<number, number> | undefined {
+  let d = cache.get(fn);
+  if (d === undefined) {
+    const cf = controlFlow(fn);
+    d = cf
+      ? cf.forward(
+          0,
+          (node: FlowNode, depth: number) => {
+            const callee = node.kind === 'call' ? node.call?.callee : undefined;
+            if (callee && APC_DISABLERS.has(callee)) return Math.min(depth + 1, LIMIT);
+            if (callee && APC_ENABLERS.has(callee)) return Math.max(depth - 1, -LIMIT);
+            return depth;
+          },
+          Math.min,
+          (a, b) => a === b,
+        )
+      : null;
+    cache.set(fn, d);
+  }
+  return d ?? undefined;
+}
+
+/**
+ * How `fn` stands at `call`, relative to its entry: 'disabled' when every path from the entry
+ * opens a region first, 'enabled' when some path does not, 'unknown' when the flow cannot be
+ * read or the function asks the kernel (KeAreApcsDisabled) or promises (its IRQL annotation)
+ * what the state is.
+ */
+export function apcStateAt(fn: FunctionInfo, call: CallFact): 'disabled' | 'enabled' | 'unknown' {
+  const cf = controlFlow(fn);
+  const d = depths(fn);
+  if (!cf || !d) return 'unknown';
+  const contract = annotatedIrql(fn);
+  if (contract?.atLeast && rank(contract.atLeast) >= rank('APC')) return 'unknown';
+  if (fn.fact.calls.some((c) => c.span.start.offset < call.span.start.offset && (APC_STATE_QUERIES.has(c.callee) || mayHideRegion(c)))) return 'unknown';
+  const nodes = cf.nodesOf(call);
+  if (nodes.length === 0) return 'unknown';
+  let least = Infinity;
+  for (const id of nodes) {
+    const depth = d.get(id);
+    if (depth !== undefined) least = Math.min(least, depth);
+  }
+  if (least === Infinity) return 'unknown';
+  return least > 0 ? 'disabled' : 'enabled';
+}

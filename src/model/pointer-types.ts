@@ -1,0 +1,100 @@
+/**
+ * Whether an expression of a function holds a pointer, from what the unit declares: the
+ * variable's declarator or type (`PVOID`, `char *`, a `typedef … *PCTX` of the unit), a field
+ * every structure of the unit declares as a pointer (or a pointer field of the WDK's own
+ * structures), an address taken with `&`, or a call that returns a pointer. Anything else is not
+ * known to be a pointer.
+ */
+import { POINTER_RETURNING_CALLS, WDK_POINTER_FIELDS, WDK_POINTER_TYPES } from '../knowledge/wdm.js';
+import type { DriverModel } from './driver-model.js';
+import { lastFieldOf, memoized, normalizePath } from './expressions.js';
+import type { FunctionInfo } from './functions.js';
+
+export class PointerTypes {
+  private readonly typedefs: ReadonlySet<string>;
+  /** Structure name (tag, typedef, `*` pointer typedef) → its fields → whether each is a pointer. */
+  private readonly structs = new Map<string, Map<string, boolean>>();
+  private readonly globals = new Map<string, { type: string; pointer: boolean }>();
+
+  constructor(model: DriverModel) {
+    this.typedefs = new Set(model.files.flatMap((f) => f.pointerTypedefs ?? []));
+    for (const file of model.files) {
+      for (const field of file.fieldDeclarations ?? []) {
+        const pointer = field.pointer || this.isPointerType(field.type);
+        for (const owner of field.owners) {
+          const fields = this.structs.get(owner) ?? new Map<string, boolean>();
+          fields.set(field.name, pointer);
+          this.structs.set(owner, fields);
+        }
+      }
+      for (const g of file.globals) this.globals.set(g.name, { type: g.type, pointer: g.pointer || g.array });
+    }
+  }
+
+  isPointerType(type: string): boolean {
+    const t = type.replace(/\b(?:const|volatile|CONST|struct|union)\b/g, '').trim();
+    return t.endsWith('*') || WDK_POINTER_TYPES.has(t) || this.typedefs.has(t);
+  }
+
+  /** The declared type of a variable of `fn` (local, parameter or global), if it is one. */
+  variable(fn: FunctionInfo, name: string): { type: string; pointer: boolean } | undefined {
+    const local = fn.fact.locals.find((l) => l.name === name);
+    if (local) return { type: local.type, pointer: local.pointer || local.array || this.isPointerType(local.type) };
+    const index = fn.fact.params.findIndex((p) => p.name === name);
+    if (index >= 0) {
+      const param = fn.fact.params[index]!;
+      return { type: param.type, pointer: (fn.fact.controlFlow?.paramPointers[index] ?? false) || this.isPointerType(param.type) };
+    }
+    const global = this.globals.get(name);
+    return global ? { type: global.type, pointer: global.pointer || this.isPointerType(global.type) } : undefined;
+  }
+
+  /** The value is a pointer: `p` declared as one, `&x`, `ctx->Buffer` of a pointer field, `ExAllocatePool2(…)`. */
+  isPointer(fn: FunctionInfo, value: string, kind: string, call?: string): boolean {
+    switch (kind) {
+      case 'address_of':
+        return true;
+      case 'identifier':
+        return this.variable(fn, normalizePath(value))?.pointer ?? false;
+      case 'field_expression':
+        return this.isPointerField(fn, normalizePath(value));
+      case 'call_expression':
+        return call !== undefined && POINTER_RETURNING_CALLS.has(call);
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * `ctx->Buffer` of a variable whose structure type the unit defines, by that structure's
+   * declaration; a pointer field of the WDK's own structures (`Irp->AssociatedIrp.SystemBuffer`)
+   * when the variable has a WDK type. Anything else is not known.
+   */
+  private isPointerField(fn: FunctionInfo, path: string): boolean {
+    const m = /^([A-Za-z_]\w*)(->|\.)([A-Za-z_]\w*)$/.exec(path);
+    const root = /^[A-Za-z_]\w*/.exec(path)?.[0] ?? '';
+    const declared = this.variableType(fn, root);
+    if (declared === undefined) return false;
+    if (m) {
+      const [, , access, field] = m as unknown as [string, string, string, string];
+      const owner = access === '->' ? (declared.endsWith('*') ? declared.slice(0, -1).trim() : `*${declared}`) : declared;
+      const pointer = this.structs.get(owner)?.get(field);
+      if (pointer !== undefined) return pointer;
+    }
+    return WDK_POINTER_TYPES.has(declared) && WDK_POINTER_FIELDS.has(lastFieldOf(path));
+  }
+
+  private variableType(fn: FunctionInfo, name: string): string | undefined {
+    const raw = fn.fact.locals.find((l) => l.name === name)?.type ?? fn.fact.params.find((p) => p.name === name)?.type ?? this.globals.get(name)?.type;
+    if (raw === undefined) return undefined;
+    const index = fn.fact.params.findIndex((p) => p.name === name);
+    const star = (index >= 0 && fn.fact.controlFlow?.paramPointers[index]) || fn.fact.locals.find((l) => l.name === name)?.pointer ? ' *' : '';
+    return `${raw.replace(/\b(?:const|volatile|CONST|struct|union)\b/g, '').trim()}${star}`.replace(/\s+\*/g, '*');
+  }
+}
+
+const cache = new WeakMap<DriverModel, PointerTypes>();
+
+export function pointerTypes(model: DriverModel): PointerTypes {
+  return memoized(cache, model, () => new PointerTypes(model));
+}

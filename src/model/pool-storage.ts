@@ -1,0 +1,120 @@
+/**
+ * Where a pool allocation is kept beyond the function that makes it: in a global, or in a
+ * field of a device extension. The key a release of it is recognised by is the global's
+ * path, or the field's name.
+ */
+import { POOL_ALLOCATORS } from '../knowledge/wdm.js';
+import type { CallFact, Span } from '../parser/facts.js';
+import { controlFlow, type FlowNode } from './control-flow.js';
+import type { DriverModel } from './driver-model.js';
+import { lastFieldOf, normalizePath, rootOf } from './expressions.js';
+import type { FunctionInfo } from './functions.js';
+
+export interface StoredAllocation {
+  readonly fn: FunctionInfo;
+  readonly call: CallFact;
+  /** The lvalue the block ends up in: `g_Table`, `ext->Log`. */
+  readonly storage: string;
+  readonly kind: 'global' | 'device extension';
+  /** Where it is stored, when that is not the allocation itself (`ext->Ring = buffer;`). */
+  readonly storedAt?: Span;
+}
+
+/** `g_Buffers[i]` is kept under `g_Buffers`. */
+export function withoutSubscripts(text: string): string {
+  let t = normalizePath(text);
+  for (let before = ''; before !== t; ) {
+    before = t;
+    t = t.replace(/\[[^[\]]*\]/g, '');
+  }
+  return t;
+}
+
+function isLocalName(fn: FunctionInfo, name: string): boolean {
+  return fn.fact.locals.some((l) => l.name === name) || fn.fact.params.some((p) => p.name === name);
+}
+
+/**
+ * A local or parameter that points to a WDM device extension. (A KMDF device context is an
+ * object context with its own cleanup callbacks: not judged here.)
+ */
+function isExtensionPointer(fn: FunctionInfo, name: string): boolean {
+  const local = fn.fact.locals.find((l) => l.name === name);
+  const param = fn.fact.params.find((p) => p.name === name);
+  const type = local?.type ?? param?.type ?? '';
+  if (/EXTENSION|(?:^|_)DEV_?EXT\b/i.test(type)) return true;
+  if (local?.init?.kind === 'expr' && /DeviceExtension/.test(local.init.text)) return true;
+  return fn.fact.assignments.some((a) => a.lhs === name && /DeviceExtension/.test(a.rhs));
+}
+
+function classify(fn: FunctionInfo, lhs: string, globals: ReadonlySet<string>): StoredAllocation['kind'] | undefined {
+  const path = withoutSubscripts(lhs);
+  if (/DeviceExtension/.test(path)) return 'device extension';
+  const root = rootOf(path);
+  if (!root || path.startsWith('*')) return undefined;
+  if (isLocalName(fn, root)) {
+    return path !== root && isExtensionPointer(fn, root) ? 'device extension' : undefined;
+  }
+  return globals.has(root) ? 'global' : undefined;
+}
+
+/** The allocations of the unit that are stored in a global or a device extension. */
+export function storedAllocations(model: DriverModel): StoredAllocation[] {
+  const globals = new Set(model.files.flatMap((f) => f.globals.map((g) => g.name)));
+  const out: StoredAllocation[] = [];
+  for (const fn of model.functions.all) {
+    for (const call of fn.fact.calls) {
+      if (!POOL_ALLOCATORS.has(call.callee) || call.calleeKind !== 'identifier') continue;
+      const within = (s: Span): boolean => s.start.offset <= call.span.start.offset && call.span.end.offset <= s.end.offset;
+      const assignment = fn.fact.assignments.find((a) => a.operator === '=' && a.rhsCall === call.callee && within(a.span));
+      const local = fn.fact.locals.find((l) => l.initCall === call.callee && within(l.span));
+      const target = assignment?.lhs ?? local?.name;
+      if (!target) continue;
+      const kind = classify(fn, target, globals);
+      if (kind) {
+        out.push({ fn, call, storage: withoutSubscripts(target), kind });
+        continue;
+      }
+      if (!/^[A-Za-z_]\w*$/.test(target) || !isLocalName(fn, target)) continue;
+      // Kept in a local first: follow it to the stores it reaches before it is overwritten.
+      for (const store of storesOf(fn, call, target)) {
+        const storeKind = classify(fn, store.lhs, globals);
+        if (storeKind) out.push({ fn, call, storage: withoutSubscripts(store.lhs), kind: storeKind, storedAt: store.span });
+      }
+    }
+  }
+  return out;
+}
+
+function storesOf(fn: FunctionInfo, call: CallFact, local: string): { lhs: string; span: Span }[] {
+  const cf = controlFlow(fn);
+  if (!cf) return [];
+  const writesLocal = (n: FlowNode): boolean =>
+    (n.kind === 'assign' && n.assignment?.lhs === local) || (n.kind === 'declare' && n.declaration?.name === local);
+  // The write of the allocation itself: the search starts after it and ends at the next write.
+  const start = cf.nodes.filter((n) => writesLocal(n) && n.span!.start.offset <= call.span.start.offset && call.span.end.offset <= n.span!.end.offset);
+  const stores = new Map<number, { lhs: string; span: Span }>();
+  const seen = new Set<number>();
+  const queue = start.map((n) => n.id);
+  while (queue.length > 0) {
+    for (const edge of cf.node(queue.pop()!).succ) {
+      if (seen.has(edge.to)) continue;
+      seen.add(edge.to);
+      const node = cf.node(edge.to);
+      if (node.kind === 'assign' && node.assignment && normalizePath(node.assignment.rhsCore) === local && node.assignment.lhs !== local) {
+        stores.set(node.span!.start.offset, { lhs: node.assignment.lhs, span: node.span! });
+      }
+      if (!writesLocal(node)) queue.push(edge.to);
+    }
+  }
+  return [...stores.values()];
+}
+
+/** An argument or value that is the stored block: the same global path, or the same extension field. */
+export function refersTo(allocation: StoredAllocation, text: string): boolean {
+  const path = withoutSubscripts(text);
+  if (allocation.kind === 'global') {
+    return path === allocation.storage || (allocation.storage.includes('.') || allocation.storage.includes('->') ? lastFieldOf(path) === lastFieldOf(allocation.storage) && path !== lastFieldOf(path) : false);
+  }
+  return path !== lastFieldOf(path) && lastFieldOf(path) === lastFieldOf(allocation.storage);
+}
