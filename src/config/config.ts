@@ -62,8 +62,17 @@ export const EMPTY_CONFIG: ResolvedConfig = {
 
 const require = createRequire(import.meta.url);
 type AjvClass = typeof import('ajv').default;
-const Ajv = require('ajv') as AjvClass;
-const validate = new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
+type Validator = ReturnType<InstanceType<AjvClass>['compile']>;
+let compiled: Validator | undefined;
+
+/** The schema validator, compiled on first use: most runs read no configuration file. */
+function validator(): Validator {
+  if (!compiled) {
+    const Ajv = require('ajv') as AjvClass;
+    compiled = new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
+  }
+  return compiled;
+}
 
 /** Reads one config file and what it extends. */
 export function loadConfigFile(path: string, seen: readonly string[] = []): ResolvedConfig {
@@ -103,6 +112,7 @@ function readConfigJson(file: string): RawConfig {
   } catch (error) {
     throw new ConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
   }
+  const validate = validator();
   if (!validate(data)) {
     const messages = (validate.errors ?? []).map((e) => {
       const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
