@@ -9,27 +9,11 @@ import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { waitingDpcDriver } from './drivers.js';
 import { cliPath } from './paths.js';
 
 /** A DPC that waits: one irql-call-too-high finding, on line 6 of known.c. */
-const KNOWN = `EVT_WDF_DPC WaitingDpc;
-VOID WaitingDpc(_In_ WDFDPC Dpc)
-{
-    PDEVICE_CONTEXT ctx = GetContext(Dpc);
-    UNREFERENCED_PARAMETER(ctx);
-    KeWaitForSingleObject(&ctx->Event, Executive, KernelMode, FALSE, NULL);
-}
-NTSTATUS CreateDpc(WDFDEVICE Device)
-{
-    WDF_DPC_CONFIG config;
-    WDF_OBJECT_ATTRIBUTES attributes;
-    WDFDPC dpc;
-    WDF_DPC_CONFIG_INIT(&config, WaitingDpc);
-    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ParentObject = Device;
-    return WdfDpcCreate(&config, &attributes, &dpc);
-}
-`;
+const KNOWN = waitingDpcDriver();
 
 interface Outcome {
   code: number;

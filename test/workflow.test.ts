@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ALL_RULE_METAS } from '../src/engine/check.js';
 import { ruleDocFiles } from '../src/reporters/rule-docs.js';
+import { waitingDpcDriver } from './drivers.js';
 import { cliPath, repoRoot } from './paths.js';
 
 function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
@@ -20,25 +21,7 @@ function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}): 
 
 /** A DPC that waits (line 6) and takes a fast mutex (line 7): two irql-call-too-high findings. */
 function dpcDriver(extraBefore = ''): string {
-  return `${extraBefore}EVT_WDF_DPC WaitingDpc;
-VOID WaitingDpc(_In_ WDFDPC Dpc)
-{
-    PDEVICE_CONTEXT ctx = GetContext(Dpc);
-    UNREFERENCED_PARAMETER(ctx);
-    KeWaitForSingleObject(&ctx->Event, Executive, KernelMode, FALSE, NULL);
-    ExAcquireFastMutex(&ctx->Mutex);
-}
-NTSTATUS CreateDpc(WDFDEVICE Device)
-{
-    WDF_DPC_CONFIG config;
-    WDF_OBJECT_ATTRIBUTES attributes;
-    WDFDPC dpc;
-    WDF_DPC_CONFIG_INIT(&config, WaitingDpc);
-    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ParentObject = Device;
-    return WdfDpcCreate(&config, &attributes, &dpc);
-}
-`;
+  return waitingDpcDriver({ before: extraBefore, withMutex: true });
 }
 
 function project(files: Record<string, string>): string {
