@@ -1,12 +1,20 @@
 /**
  * Parses files on worker threads. Only plain data crosses the thread boundary (the path in,
  * the file's facts or its skip reason out); trees never leave the worker that made them.
- * Results are keyed by path, so the order they arrive in never changes the output.
+ * Results are keyed by path, so the order they arrive in never changes the output. A worker
+ * that dies on a file (an abort in the parser's WebAssembly, say) costs that file, which is
+ * listed as skipped; a new worker takes over the rest.
  */
 import { Worker } from 'node:worker_threads';
 import { FactsCache } from './facts-cache.js';
 import type { ReadLimits, ReadOutcome } from './read-files.js';
 import { readAndParse, readBytes } from './read-files.js';
+
+export interface Parsed {
+  readonly outcome: ReadOutcome;
+  /** Wall time spent on the file, for the slowest-files report. */
+  readonly ms: number;
+}
 
 function takeCached(root: string, path: string, limits: ReadLimits, cache: FactsCache, results: Map<string, Parsed>): boolean {
   const started = performance.now();
@@ -16,12 +24,6 @@ function takeCached(root: string, path: string, limits: ReadLimits, cache: Facts
   if (!facts) return false;
   results.set(path, { outcome: { ok: true, facts }, ms: performance.now() - started });
   return true;
-}
-
-export interface Parsed {
-  readonly outcome: ReadOutcome;
-  /** Wall time spent on the file, for the slowest-files report. */
-  readonly ms: number;
 }
 
 export async function parseAll(root: string, paths: readonly string[], limits: ReadLimits, jobs: number, cacheDir?: string): Promise<Map<string, Parsed>> {
@@ -38,35 +40,49 @@ export async function parseAll(root: string, paths: readonly string[], limits: R
     }
     return results;
   }
-  const workerCount = Math.min(jobs, toParse.length);
   let next = 0;
-  const workers = Array.from(
-    { length: workerCount },
-    () => new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { root, limits, cacheDir } }),
-  );
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolveWorker, rejectWorker) => {
-            const sendNext = (): void => {
-              if (next >= toParse.length) {
-                resolveWorker();
-                return;
-              }
-              worker.postMessage(toParse[next++]);
-            };
-            worker.on('message', (message: { path: string } & Parsed) => {
-              results.set(message.path, { outcome: message.outcome, ms: message.ms });
-              sendNext();
-            });
-            worker.on('error', rejectWorker);
-            sendNext();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  const lanes = Array.from({ length: Math.min(jobs, toParse.length) }, () => runLane());
+  await Promise.all(lanes);
   return results;
+
+  /** One worker at a time, taking paths until none are left; replaced if it dies. */
+  async function runLane(): Promise<void> {
+    while (next < toParse.length) {
+      await new Promise<void>((done) => {
+        const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { root, limits, cacheDir } });
+        let current: string | undefined;
+        let finished = false;
+        const finish = (): void => {
+          if (finished) return;
+          finished = true;
+          void worker.terminate().then(() => done());
+        };
+        const sendNext = (): void => {
+          if (next >= toParse.length) {
+            current = undefined;
+            finish();
+            return;
+          }
+          current = toParse[next++]!;
+          worker.postMessage(current);
+        };
+        worker.on('message', (message: { path: string } & Parsed) => {
+          results.set(message.path, { outcome: message.outcome, ms: message.ms });
+          sendNext();
+        });
+        const lost = (why: string): void => {
+          if (current !== undefined && !results.has(current)) {
+            results.set(current, { outcome: { ok: false, skipped: { path: current, reason: `internal error while parsing: ${why}` } }, ms: 0 });
+          }
+          current = undefined;
+          finish();
+        };
+        worker.on('error', (error) => lost(error.message));
+        worker.on('exit', (code) => {
+          if (!finished) lost(`the parse worker exited (code ${code})`);
+        });
+        sendNext();
+      });
+    }
+  }
 }
