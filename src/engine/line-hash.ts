@@ -12,79 +12,64 @@ const CR = 13;
 const END_OF_FILE = 65535;
 
 /**
- * 64-bit arithmetic modulo 2^64 on four 16-bit limbs (little end first): the hash needs only
- * `h * 37 + c - K * leaving` with small c and leaving, and BigInt would be ten times slower.
+ * 64-bit arithmetic modulo 2^64 on four 16-bit limbs held in plain numbers (little end first):
+ * the hash needs only `h * 37 + c - K * leaving` with small c and leaving. BigInt, or arrays
+ * allocated per character, would be many times slower.
  */
-type U64 = [number, number, number, number];
-
-function mulSmall(a: U64, k: number): U64 {
-  let carry = 0;
-  const out: U64 = [0, 0, 0, 0];
-  for (let i = 0; i < 4; i++) {
-    const v = a[i]! * k + carry;
-    out[i] = v % 65536;
-    carry = Math.floor(v / 65536);
+const FIRST_MOD = (() => {
+  // 37^100 modulo 2^64: the weight of the character leaving the window.
+  const m = [1, 0, 0, 0];
+  for (let i = 0; i < BLOCK; i++) {
+    let carry = 0;
+    for (let j = 0; j < 4; j++) {
+      const v = m[j]! * 37 + carry;
+      m[j] = v % 65536;
+      carry = Math.floor(v / 65536);
+    }
   }
-  return out;
-}
-
-function addSmall(a: U64, c: number): void {
-  let carry = c;
-  for (let i = 0; i < 4 && carry > 0; i++) {
-    const v = a[i]! + carry;
-    a[i] = v % 65536;
-    carry = Math.floor(v / 65536);
-  }
-}
-
-function subtract(a: U64, b: U64): void {
-  let borrow = 0;
-  for (let i = 0; i < 4; i++) {
-    let v = a[i]! - b[i]! - borrow;
-    borrow = v < 0 ? 1 : 0;
-    if (v < 0) v += 65536;
-    a[i] = v;
-  }
-}
-
-function hex(a: U64): string {
-  const hi = a[3]! * 65536 + a[2]!;
-  const lo = a[1]! * 65536 + a[0]!;
-  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
-}
-
-/** 37^100 modulo 2^64: the weight of the character leaving the window. */
-const FIRST_MOD: U64 = (() => {
-  let m: U64 = [1, 0, 0, 0];
-  for (let i = 0; i < BLOCK; i++) m = mulSmall(m, 37);
-  return m;
+  return m as [number, number, number, number];
 })();
 
 /** The hashes of the requested lines of `text`. */
 export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<number, string> {
   const out = new Map<number, string>();
-  const window: number[] = new Array(BLOCK).fill(0);
-  const lineAt: number[] = new Array(BLOCK).fill(-1);
+  const window = new Int32Array(BLOCK);
+  const lineAt = new Int32Array(BLOCK).fill(-1);
   const counts = new Map<string, number>();
-  let hash: U64 = [0, 0, 0, 0];
+  let h0 = 0;
+  let h1 = 0;
+  let h2 = 0;
+  let h3 = 0;
   let index = 0;
   let line = 0;
   let lineStart = true;
   let previousCR = false;
 
   const emit = (): void => {
-    const value = hex(hash);
+    const hi = h3 * 65536 + h2;
+    const lo = h1 * 65536 + h0;
+    const value = hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
     const n = (counts.get(value) ?? 0) + 1;
     counts.set(value, n);
-    if (wanted.has(lineAt[index]!)) out.set(lineAt[index]!, `${value}:${n}`);
+    const at = lineAt[index]!;
+    if (wanted.has(at)) out.set(at, `${value}:${n}`);
     lineAt[index] = -1;
   };
   const roll = (c: number): void => {
     const leaving = window[index]!;
     window[index] = c;
-    hash = mulSmall(hash, 37);
-    addSmall(hash, c);
-    if (leaving !== 0) subtract(hash, mulSmall(FIRST_MOD, leaving));
+    // h = h * 37 + c - FIRST_MOD * leaving, limb by limb, carries and borrows propagated.
+    let v = h0 * 37 + c - FIRST_MOD[0] * leaving;
+    let carry = Math.floor(v / 65536);
+    h0 = v - carry * 65536;
+    v = h1 * 37 + carry - FIRST_MOD[1] * leaving;
+    carry = Math.floor(v / 65536);
+    h1 = v - carry * 65536;
+    v = h2 * 37 + carry - FIRST_MOD[2] * leaving;
+    carry = Math.floor(v / 65536);
+    h2 = v - carry * 65536;
+    v = h3 * 37 + carry - FIRST_MOD[3] * leaving;
+    h3 = ((v % 65536) + 65536) % 65536;
     index = (index + 1) % BLOCK;
   };
   const feed = (raw: number): void => {
