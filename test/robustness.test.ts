@@ -133,18 +133,23 @@ describe('inputs that must be handled', () => {
 });
 
 describe('the account of a run', () => {
-  it('loses only the file a parse worker dies on, and goes on with a new worker', () => {
+  it('loses only the file a worker dies on, and goes on with a new worker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
     writeFileSync(join(dir, 'known.c'), KNOWN);
-    for (let i = 0; i < 12; i++) writeFileSync(join(dir, `other${i}.c`), functionOf('    Call();'));
+    // Six driver units, so that the run uses worker threads.
+    for (let u = 0; u < 6; u++) {
+      mkdirSync(join(dir, `unit${u}`));
+      writeFileSync(join(dir, `unit${u}`, 'driver.inf'), '[Version]\n');
+      for (let i = 0; i < 2; i++) writeFileSync(join(dir, `unit${u}`, `file${i}.c`), functionOf('    Call();'));
+    }
     const r = spawnSync(process.execPath, [cliPath, 'check', dir, '--format', 'json', '--jobs', '2'], {
       encoding: 'utf8',
-      env: { ...process.env, DRVCHECK_TEST_WORKER_DIES_ON: 'other3.c' },
+      env: { ...process.env, DRVCHECK_TEST_WORKER_DIES_ON: 'unit3/file0.c' },
     });
     const doc = JSON.parse(r.stdout);
     assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual(doc.skipped, [{ path: 'other3.c', reason: 'internal error while parsing: the parse worker exited (code 70)' }]);
-    assert.equal(doc.analyzed.length, 12);
+    assert.deepEqual(doc.skipped, [{ path: 'unit3/file0.c', reason: 'internal error while parsing: the worker exited (code 70)' }]);
+    assert.equal(doc.analyzed.length, 12, 'every other file, unit3/file1.c included, is analysed');
     assert.deepEqual(doc.findings.map((f: any) => `${f.location.path}:${f.location.startLine}`), ['known.c:6']);
   });
 

@@ -3,25 +3,22 @@
  * once, build one model per unit, run the rules, then apply configuration, suppressions and
  * the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
-import { knowledgeExtensions } from '../config/knowledge-extensions.js';
-import type { KnowledgeExtensions } from '../knowledge/extensions.js';
-import { DriverModel } from '../model/driver-model.js';
-import type { FileFacts } from '../parser/facts.js';
-import { lineHashes } from './line-hash.js';
 import { LineIndex } from '../source/decode.js';
 import { discover, type DiscoveryPolicy } from '../source/discover.js';
 import { ENGINE_RULES, INVALID_SUPPRESSION, UNUSED_SUPPRESSION } from '../rules/engine-rules.js';
 import { RULES } from '../rules/index.js';
 import type { Rule, RuleMeta, Severity } from '../rules/rule.js';
+import type { FileReport } from './analyze-unit.js';
 import type { BaselineEntry } from './baseline.js';
+import { newFinding } from './finding-factory.js';
 import { compareFindings, type AnalyzedFile, type CheckResult, type Finding, type SkippedFile, type UnitSummary } from './findings.js';
-import { parseAll } from './parse-pool.js';
+import { lineHashes } from './line-hash.js';
 import { DEFAULT_LIMITS, readSource, type ReadLimits } from './read-files.js';
-import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression } from './suppressions.js';
+import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression, type SuppressionFacts } from './suppressions.js';
+import { runTasks, type Task } from './unit-pool.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
@@ -47,63 +44,57 @@ export const ALL_RULE_METAS: readonly RuleMeta[] = [...RULES.map((r) => r.meta),
 
 export async function check(options: CheckOptions): Promise<CheckResult> {
   const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const rules = options.rules ?? RULES;
-  const metas = [...rules.map((r) => r.meta), ...ENGINE_RULES];
+  const metas = [...(options.rules ?? RULES).map((r) => r.meta), ...ENGINE_RULES];
   const timer = new PhaseTimer();
   const configs = new ConfigResolver(options.configFile);
   const found = discover(options.paths, options.root, discoveryPolicy(configs));
   timer.lap('discover');
-  const skipped: SkippedFile[] = [...found.skipped];
-  const facts = new Map<string, FileFacts>();
-  const parsed = await parseAll(found.root, found.files, limits, options.jobs ?? availableParallelism(), options.cacheDir);
-  for (const path of found.files) {
-    const { outcome } = parsed.get(path)!;
-    if (outcome.ok) facts.set(path, outcome.facts);
-    else skipped.push(outcome.skipped);
-  }
-  timer.lap('parse');
 
+  // Each unit is analysed from its files to its findings in one place (a worker thread when
+  // there is work for several); files no unit includes are read to be accounted for.
+  const inUnits = new Set(found.units.flatMap((u) => u.files));
+  const lone = found.files.filter((f) => !inUnits.has(f));
+  const tasks: Task[] = [
+    ...found.units.map((unit, id) => ({ id, unit })).sort((a, b) => b.unit.files.length - a.unit.files.length),
+    ...lone.map((file, i) => ({ id: found.units.length + i, file })),
+  ];
+  const settings = { root: found.root, limits, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
+  const pool = await runTasks(tasks, settings, options.jobs ?? availableParallelism(), options.rules);
+  timer.lap('parse, model and rules');
+
+  const analyzedByPath = new Map<string, AnalyzedFile>();
+  const suppressionFacts = new Map<string, SuppressionFacts>();
+  const skippedByPath = new Map<string, string>();
+  const fileTimes = new Map<string, { ms: number }>();
+  const account = (report: FileReport): void => {
+    fileTimes.set(report.path, { ms: report.ms });
+    if (report.analyzed) {
+      const a = report.analyzed;
+      analyzedByPath.set(report.path, { path: report.path, language: a.language, encoding: a.encoding, functions: a.functions, syntaxErrors: a.syntaxErrors });
+      suppressionFacts.set(report.path, a.suppression);
+    } else if (report.skipped !== undefined) {
+      skippedByPath.set(report.path, report.skipped);
+    }
+  };
   const raw = new Map<string, Finding>();
   const units: UnitSummary[] = [];
-  const extensionsByConfig = new Map<string, KnowledgeExtensions>();
-  for (const unit of found.units) {
-    const unitFiles = unit.files.map((f) => facts.get(f)).filter((f): f is FileFacts => f !== undefined);
-    if (unitFiles.length === 0) continue;
-    const config = configs.forDirectory(join(found.root, unit.directory));
-    const key = config.files.join('\0');
-    let knowledge = extensionsByConfig.get(key);
-    if (!knowledge) extensionsByConfig.set(key, (knowledge = knowledgeExtensions(config)));
-    const model = new DriverModel(unit, unitFiles, knowledge);
-    // Every rule so far is about kernel-mode execution; a UMDF driver is summarised, not checked.
-    for (const rule of model.isUserMode ? [] : rules) {
-      let findings;
-      try {
-        findings = rule.check(model);
-      } catch (error) {
-        skipped.push({ path: unit.name, reason: `rule ${rule.meta.id} failed on this driver unit: ${(error as Error).message}` });
-        continue;
-      }
-      for (const f of findings) {
-        const made = newFinding(rule.meta, f.location.file, f.location.span, f.message, f.steps.map((s) => ({ location: { path: s.file, span: s.span }, message: s.message })));
-        const finding: Finding = f.suppression
-          ? { ...made, suppression: { justification: f.suppression.justification, location: { path: f.suppression.location.file, span: f.suppression.location.span } } }
-          : made;
-        const dedupe = `${finding.ruleId}|${finding.location.path}|${finding.location.span.start.offset}`;
-        if (!raw.has(dedupe)) raw.set(dedupe, finding);
-      }
+  const skipped: SkippedFile[] = [...found.skipped];
+  for (let id = 0; id < found.units.length; id++) {
+    const report = pool.units.get(id);
+    if (!report) continue;
+    report.files.forEach(account);
+    skipped.push(...report.failures);
+    if (report.summary) units.push(report.summary);
+    for (const finding of report.findings) {
+      const dedupe = `${finding.ruleId}|${finding.location.path}|${finding.location.span.start.offset}`;
+      if (!raw.has(dedupe)) raw.set(dedupe, finding);
     }
-    units.push({
-      name: unit.name,
-      kind: unit.kind,
-      ...(unit.driverType ? { driverType: unit.driverType } : {}),
-      files: unitFiles.length,
-      functions: model.functions.all.length,
-      callbacks: model.callbacks.length,
-    });
   }
+  for (const report of pool.files.values()) account(report);
+  for (const [path, reason] of pool.lost) if (!analyzedByPath.has(path)) skippedByPath.set(path, reason);
+  for (const [path, reason] of skippedByPath) if (!analyzedByPath.has(path)) skipped.push({ path, reason });
 
-  timer.lap('model and rules');
-  const settled = applySuppressions([...raw.values()], facts, metas);
+  const settled = applySuppressions([...raw.values()], suppressionFacts, metas);
   const configured = settled
     .map((f) => configure(f, configs.forFile(join(found.root, f.location.path)), metas))
     .filter((f): f is Finding => f !== undefined)
@@ -112,12 +103,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const all = withUniqueFingerprints(attachSourceLines(configured, found.root, limits));
   const known = new Set((options.baseline ?? []).map((b) => b.fingerprint));
   const current = new Set(all.map((f) => f.fingerprint));
-  const analyzed: AnalyzedFile[] = [...facts.values()]
-    .map((f) => ({ path: f.path, language: f.language, encoding: f.encoding, functions: f.functions.length, syntaxErrors: f.errorCount }))
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const analyzed = [...analyzedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : 1));
   timer.lap('suppressions, configuration, baseline');
-  reportStats(timer, parsed);
+  reportStats(timer, fileTimes);
   return {
     root: found.root,
     findings: all.filter((f) => !f.suppression && !known.has(f.fingerprint)),
@@ -146,11 +135,10 @@ class PhaseTimer {
  * With DRVCHECK_STATS set, writes the run's phase times, peak memory and slowest files to
  * standard error as one JSON line: what the benchmark reads. Never part of a report.
  */
-function reportStats(timer: PhaseTimer, parsed: ReadonlyMap<string, { ms: number }>): void {
+function reportStats(timer: PhaseTimer, files: ReadonlyMap<string, { ms: number }>): void {
   if (!process.env['DRVCHECK_STATS']) return;
-  const slowest = [...parsed].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10).map(([path, p]) => ({ path, ms: Math.round(p.ms) }));
-  process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest })}
-`);
+  const slowest = [...files].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10).map(([path, p]) => ({ path, ms: Math.round(p.ms) }));
+  process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest })}\n`);
 }
 
 function discoveryPolicy(configs: ConfigResolver): DiscoveryPolicy {
@@ -168,16 +156,12 @@ function discoveryPolicy(configs: ConfigResolver): DiscoveryPolicy {
   };
 }
 
-function newFinding(meta: RuleMeta, path: string, span: Finding['location']['span'], message: string, steps: Finding['steps']): Finding {
-  return { ruleId: meta.id, severity: meta.severity, message, location: { path, span }, steps, fingerprint: fingerprintOf(meta.id, path, message) };
-}
-
 /**
  * Marks findings covered by a `drvcheck-ignore` comment or a Code Analysis pragma as
  * suppressed (they are kept, with the reason), and reports the comments that cover nothing
  * or are malformed.
  */
-function applySuppressions(findings: Finding[], facts: ReadonlyMap<string, FileFacts>, metas: readonly RuleMeta[]): Finding[] {
+function applySuppressions(findings: Finding[], facts: ReadonlyMap<string, SuppressionFacts>, metas: readonly RuleMeta[]): Finding[] {
   const metaOf = new Map(metas.map((m) => [m.id, m]));
   const knownRule = (token: string): boolean => ALL_RULE_METAS.some((m) => namesRule(token, m));
   const byFile = new Map<string, { suppressions: SourceSuppression[]; used: Set<SourceSuppression>; pragma: ReturnType<typeof pragmaSuppressedLines> }>();
@@ -250,12 +234,6 @@ function selected(f: Finding, metas: readonly RuleMeta[], select?: readonly stri
   if (!meta) return true;
   if (select && select.length > 0 && !select.some((t) => matchesRuleToken(t, meta))) return false;
   return !(ignore ?? []).some((t) => matchesRuleToken(t, meta));
-}
-
-/** Line numbers are left out so that a finding keeps its identity when unrelated edits move it. */
-function fingerprintOf(ruleId: string, path: string, message: string): string {
-  const stable = message.replace(/:\d+\b/g, ':').replace(/line \d+/g, 'line');
-  return createHash('sha256').update(`${ruleId}\0${path}\0${stable}`).digest('hex').slice(0, 32);
 }
 
 /** Two findings with the same fingerprint get an occurrence suffix, in source order. */

@@ -7,6 +7,9 @@
  *   // drvcheck-ignore-file[rule-id]: reason           anywhere in the file: the whole file
  */
 import type { FileFacts, Span } from '../parser/facts.js';
+
+/** What suppression needs of a file's facts: small enough to send back from a worker. */
+export type SuppressionFacts = Pick<FileFacts, 'path' | 'suppressionComments' | 'warningPragmas'>;
 import type { RuleMeta } from '../rules/rule.js';
 
 export interface SourceSuppression {
@@ -28,7 +31,7 @@ export interface MalformedSuppression {
 const DIRECTIVE = /drvcheck-ignore(-file)?\[([^\]]*)\](?:\s*:\s*(.*))?/;
 
 export function readSuppressionComments(
-  file: FileFacts,
+  file: SuppressionFacts,
   knownRule: (token: string) => boolean,
 ): { suppressions: SourceSuppression[]; malformed: MalformedSuppression[] } {
   const suppressions: SourceSuppression[] = [];
@@ -58,7 +61,7 @@ export function readSuppressionComments(
  * The lines on which each Code Analysis warning number is suppressed or disabled in a file,
  * replaying `suppress` (the next line), `disable`/`default` and `push`/`pop` in order.
  */
-export function pragmaSuppressedLines(file: FileFacts): (warning: number, line: number) => string | undefined {
+export function pragmaSuppressedLines(file: SuppressionFacts): (warning: number, line: number) => string | undefined {
   const intervals: { warning: number; from: number; to: number; how: string }[] = [];
   let open = new Map<number, { from: number; how: string }>();
   const stack: Map<number, { from: number; how: string }>[] = [];

@@ -1,0 +1,86 @@
+/**
+ * Runs the analysis of driver units on worker threads, largest first, and collects their plain
+ * reports by task id, so the order they finish in never changes the output. A worker that dies
+ * costs the file it was reading: that file is reported as skipped, and the unit is analysed
+ * again without it by a new worker.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Rule } from '../rules/rule.js';
+import type { DriverUnit } from '../source/discover.js';
+import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type UnitReport } from './analyze-unit.js';
+
+export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
+
+export interface PoolResult {
+  readonly units: Map<number, UnitReport>;
+  readonly files: Map<number, FileReport>;
+  /** Files a worker died on, with the reason. */
+  readonly lost: Map<string, string>;
+}
+
+export async function runTasks(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number, rules?: readonly Rule[]): Promise<PoolResult> {
+  const result: PoolResult = { units: new Map(), files: new Map(), lost: new Map() };
+  // Workers pay for their start-up; a small run, or one with rules that cannot cross threads,
+  // runs here.
+  if (jobs <= 1 || rules !== undefined || tasks.length < 4) {
+    const analyzer = new UnitAnalyzer(settings, rules);
+    for (const task of tasks) {
+      if ('unit' in task) result.units.set(task.id, await analyzer.analyze(task.unit));
+      else result.files.set(task.id, await analyzer.readAlone(task.file));
+    }
+    return result;
+  }
+  const queue = [...tasks];
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, () => lane()));
+  return result;
+
+  async function lane(): Promise<void> {
+    while (queue.length > 0) {
+      await new Promise<void>((done) => {
+        const worker = new Worker(new URL('./unit-worker.js', import.meta.url), { workerData: settings });
+        let task: Task | undefined;
+        let reading: string | undefined;
+        let finished = false;
+        const finish = (): void => {
+          if (finished) return;
+          finished = true;
+          void worker.terminate().then(() => done());
+        };
+        const sendNext = (): void => {
+          task = queue.shift();
+          reading = undefined;
+          if (!task) finish();
+          else worker.postMessage(task);
+        };
+        worker.on('message', (message: { kind: 'reading'; path: string | null } | { kind: 'done'; id: number; report: UnitReport | FileReport }) => {
+          if (message.kind === 'reading') {
+            reading = message.path ?? undefined;
+            return;
+          }
+          if (task && 'unit' in task) result.units.set(message.id, message.report as UnitReport);
+          else result.files.set(message.id, message.report as FileReport);
+          sendNext();
+        });
+        const lost = (why: string): void => {
+          if (finished) return;
+          if (task && reading !== undefined) {
+            result.lost.set(reading, why);
+            const without = reading;
+            // The rest of the unit is analysed again, without the file that killed the worker.
+            if ('unit' in task) queue.unshift({ id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => f !== without) } });
+          } else if (task && 'unit' in task) {
+            // Died after reading every file: in the model or a rule. Not retried; the unit's
+            // files are accounted for as lost with the reason.
+            for (const f of task.unit.files) result.lost.set(f, `${why} (analysing driver unit ${task.unit.name})`);
+          } else if (task) {
+            result.lost.set(task.file, why);
+          }
+          finish();
+        };
+        worker.on('error', (error) => lost(`internal error while parsing: ${error.message}`));
+        worker.on('exit', (code) => lost(`internal error while parsing: the worker exited (code ${code})`));
+        sendNext();
+      });
+    }
+  }
+}
