@@ -76,6 +76,14 @@ describe('drvcheck check', () => {
     assert.deepEqual(doc.skipped, []);
   });
 
+  it('reports paths relative to --root', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'drvcheck-root-')), 'report.json');
+    run(['check', join(examplesDir, 'fxsample'), '--root', repoRoot, '--format', 'json', '--output', out]);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    assert.ok(doc.findings.length > 0);
+    for (const f of doc.findings) assert.match(f.location.path, /^examples\/fxsample\/[a-z]+\.c$/);
+  });
+
   it('is deterministic: two runs give byte-identical SARIF', () => {
     const a = run(['check', 'examples', '--format', 'sarif']).stdout;
     const b = run(['check', 'examples', '--format', 'sarif']).stdout;
