@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { check } from '../src/engine/check.js';
-import { RULES } from '../src/rules/index.js';
+import { ALL_RULE_METAS } from '../src/engine/check.js';
 import { annotations, findingKey, fixtureEntries, key } from './fixture-harness.js';
 import { examplesDir, fixturesDir } from './paths.js';
 
@@ -42,14 +42,15 @@ describe('fixtures', () => {
   }
 
   it('every rule has fixtures with at least one bad and one good case', () => {
-    for (const rule of RULES) {
-      const dir = join(fixturesDir, rule.meta.id);
-      assert.ok(ruleDirs.includes(rule.meta.id), `${rule.meta.id} has a fixture folder`);
-      const expects = fixtureEntries(dir).flatMap((e) => annotations(e, dir, 'expect')).filter((a) => a.ruleId === rule.meta.id);
-      const oks = fixtureEntries(dir).flatMap((e) => annotations(e, dir, 'ok')).filter((a) => a.ruleId === rule.meta.id);
-      assert.ok(expects.length > 0, `${rule.meta.id} has a bad case`);
-      assert.ok(oks.length > 0, `${rule.meta.id} has a good case`);
+    for (const meta of ALL_RULE_METAS) {
+      const dir = join(fixturesDir, meta.id);
+      assert.ok(ruleDirs.includes(meta.id), `${meta.id} has a fixture folder`);
+      const expects = fixtureEntries(dir).flatMap((e) => annotations(e, dir, 'expect')).filter((a) => a.ruleId === meta.id);
+      const oks = fixtureEntries(dir).flatMap((e) => annotations(e, dir, 'ok')).filter((a) => a.ruleId === meta.id);
+      assert.ok(expects.length > 0, `${meta.id} has a bad case`);
+      assert.ok(oks.length > 0, `${meta.id} has a good case`);
     }
+    assert.deepEqual(ruleDirs.filter((d) => !ALL_RULE_METAS.some((m) => m.id === d)), [], 'every fixture folder is a rule');
   });
 });
 

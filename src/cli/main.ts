@@ -17,7 +17,7 @@ import { formatMsbuild } from '../reporters/msbuild.js';
 import { ruleHelpText } from '../reporters/rule-docs.js';
 import { formatSarif } from '../reporters/sarif.js';
 import { formatText } from '../reporters/text.js';
-import type { RuleMeta } from '../rules/rule.js';
+import type { RuleMeta } from '../rule-kit/rule.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const EXIT_CLEAN = 0;

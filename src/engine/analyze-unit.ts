@@ -11,7 +11,7 @@ import type { KnowledgeExtensions } from '../knowledge/extensions.js';
 import { DriverModel } from '../model/driver-model.js';
 import type { FileFacts } from '../parser/facts.js';
 import { RULES } from '../rules/index.js';
-import type { Rule } from '../rules/rule.js';
+import type { Rule } from '../rule-kit/rule.js';
 import type { DriverUnit } from '../source/discover.js';
 import { HEADER_EXTENSIONS } from '../source/discover.js';
 import { FactsCache } from './facts-cache.js';

@@ -4,7 +4,7 @@
  * identity when unrelated edits move it.
  */
 import { createHash } from 'node:crypto';
-import type { Rule, RuleFinding, RuleMeta } from '../rules/rule.js';
+import type { Rule, RuleFinding, RuleMeta } from '../rule-kit/rule.js';
 import type { Finding } from './findings.js';
 
 export function newFinding(meta: RuleMeta, path: string, span: Finding['location']['span'], message: string, steps: Finding['steps']): Finding {

@@ -1,5 +1,5 @@
 import type { Span } from '../parser/facts.js';
-import type { Severity } from '../rules/rule.js';
+import type { Severity } from '../rule-kit/rule.js';
 
 export interface ReportedLocation {
   /** Path relative to the scan root, forward slashes. */

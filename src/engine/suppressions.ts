@@ -10,7 +10,7 @@ import type { FileFacts, Span } from '../parser/facts.js';
 
 /** What suppression needs of a file's facts: small enough to send back from a worker. */
 export type SuppressionFacts = Pick<FileFacts, 'path' | 'suppressionComments' | 'warningPragmas'>;
-import type { RuleMeta } from '../rules/rule.js';
+import type { RuleMeta } from '../rule-kit/rule.js';
 
 export interface SourceSuppression {
   readonly path: string;

@@ -5,7 +5,7 @@
  * again without it by a new worker.
  */
 import { Worker } from 'node:worker_threads';
-import type { Rule } from '../rules/rule.js';
+import type { Rule } from '../rule-kit/rule.js';
 import type { DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type UnitReport } from './analyze-unit.js';
 

@@ -7,7 +7,7 @@
  */
 import type { CallFact } from '../parser/facts.js';
 import type { FunctionIndex, FunctionInfo } from './functions.js';
-import { at, type Location } from './location.js';
+import { at, step, type Location, type PathStep } from './location.js';
 import { structStateAt, type StructState } from './struct-state.js';
 import { isNullText } from './values.js';
 
@@ -186,4 +186,27 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** How a finding's path tells the way a remote target was opened. */
+export function describeOpen(mode: OpenMode): string {
+  switch (mode) {
+    case 'by-name':
+      return 'by name';
+    case 'file-object':
+      return 'on an existing device with a TargetFileObject';
+    case 'existing-device':
+      return 'on an existing device of another stack';
+    default:
+      return mode;
+  }
+}
+
+/** The first steps of every I/O target finding: where the remote target is created and opened. */
+export function remoteTargetSteps(created: Location, open: TargetOpen): PathStep[] {
+  return [
+    step(created, 'a remote I/O target is created here with WdfIoTargetCreate'),
+    ...(open.decidedAt ? [step(open.decidedAt, `its open parameters are set here (${describeOpen(open.mode)})`)] : []),
+    step(open.location, `the remote target is opened here ${describeOpen(open.mode)}`),
+  ];
 }

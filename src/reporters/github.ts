@@ -3,7 +3,7 @@
  * diff (`::error file=…,line=…::message`). Values are escaped as the runner requires.
  */
 import type { CheckResult } from '../engine/findings.js';
-import type { RuleMeta } from '../rules/rule.js';
+import type { RuleMeta } from '../rule-kit/rule.js';
 
 export function formatGithub(result: CheckResult, metas: readonly RuleMeta[], displayPath: (path: string) => string): string {
   const codeOf = new Map(metas.map((m) => [m.id, m.code]));

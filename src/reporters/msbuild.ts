@@ -3,7 +3,7 @@
  * `$msCompile` problem matcher parse: `path(line,col,endLine,endCol): error DC1001: message [rule-id]`.
  */
 import type { CheckResult } from '../engine/findings.js';
-import type { RuleMeta } from '../rules/rule.js';
+import type { RuleMeta } from '../rule-kit/rule.js';
 
 export function formatMsbuild(result: CheckResult, metas: readonly RuleMeta[], displayPath: (path: string) => string): string {
   const codeOf = new Map(metas.map((m) => [m.id, m.code]));

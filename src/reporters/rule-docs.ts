@@ -2,7 +2,7 @@
  * A rule's documentation rendered from its metadata, the single source for `explain`, the
  * SARIF help text and the generated docs.
  */
-import type { RuleMeta } from '../rules/rule.js';
+import type { RuleMeta } from '../rule-kit/rule.js';
 
 export function ruleHelpText(r: RuleMeta): string {
   return [

@@ -5,7 +5,7 @@
  * tool execution notifications that name the file and the reason.
  */
 import type { CheckResult, ReportedLocation } from '../engine/findings.js';
-import type { RuleMeta, Severity } from '../rules/rule.js';
+import type { RuleMeta, Severity } from '../rule-kit/rule.js';
 import { TOOL_VERSION } from '../version.js';
 import { ruleHelpMarkdown, ruleHelpText } from './rule-docs.js';
 

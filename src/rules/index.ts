@@ -8,7 +8,9 @@ import { datascanHandleWrongProcess } from './minifilter/datascan-handle-wrong-p
 import { datascanSectionNotClosed } from './minifilter/datascan-section-not-closed.js';
 import { nameInExpressionUnguarded } from './minifilter/name-in-expression-unguarded.js';
 import { nameQueryUnsafe } from './minifilter/name-query-unsafe.js';
-import type { Rule } from './rule.js';
+import type { Rule, RuleMeta } from '../rule-kit/rule.js';
+import { INVALID_SUPPRESSION } from './suppression/invalid-suppression.js';
+import { UNUSED_SUPPRESSION } from './suppression/unused-suppression.js';
 import { queueMissingEvtIoStop } from './wdf/queue-missing-evtiostop.js';
 import { queuePurgeInIoCallback } from './wdf/queue-purge-in-io-callback.js';
 import { syncscopeWorkitemNeedsPassive } from './wdf/syncscope-workitem-needs-passive.js';
@@ -67,6 +69,9 @@ export const RULES: readonly Rule[] = [
   nameQueryUnsafe,
   nameInExpressionUnguarded,
 ];
+
+/** Rules the engine reports itself, from the suppressions in the sources. */
+export const ENGINE_RULES: readonly RuleMeta[] = [UNUSED_SUPPRESSION, INVALID_SUPPRESSION];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.meta.id === id);

@@ -1,6 +1,6 @@
 import { irqlName } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 const MAPPING_CALLS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages']);
 

@@ -1,7 +1,8 @@
 import { nextSendOf } from '../../model/request-flow.js';
 import { at, step, where } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
-import { OPEN_REMOTE_BY_NAME, remoteTargetSteps } from './remote-target.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { OPEN_REMOTE_BY_NAME } from '../../rule-kit/example-fragments.js';
+import { remoteTargetSteps } from '../../model/io-targets.js';
 
 export const iotargetFormatCurrentTypeRemote: Rule = {
   meta: {

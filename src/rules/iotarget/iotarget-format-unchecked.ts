@@ -2,7 +2,7 @@ import { conditionsOf } from '../../model/flow.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, where } from '../../model/location.js';
 import type { CallFact } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** DDIs that format a request for an I/O target; the request is their second argument. */
 const FORMAT_CALLS = /^(WdfIoTargetFormatRequestFor\w+|WdfUsb\w*FormatRequest\w*)$/;

@@ -1,7 +1,8 @@
 import { at, step, where } from '../../model/location.js';
 import { sendOptionsOf } from '../../model/send-options.js';
-import type { Rule, RuleFinding } from '../rule.js';
-import { describeOpen, OPEN_REMOTE_BY_NAME, remoteTargetSteps } from './remote-target.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { OPEN_REMOTE_BY_NAME } from '../../rule-kit/example-fragments.js';
+import { describeOpen, remoteTargetSteps } from '../../model/io-targets.js';
 
 export const iotargetSendAndForgetRemote: Rule = {
   meta: {

@@ -3,8 +3,8 @@ import { NAME_QUERIES } from '../../knowledge/wdm.js';
 import { requirementOf } from '../../model/call-requirements.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
-import { DEVICE_ADD_WITH_QUEUES, defaultQueueInitialize } from '../example-fragments.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { DEVICE_ADD_WITH_QUEUES, defaultQueueInitialize } from '../../rule-kit/example-fragments.js';
 
 const ADVICE = {
   queue: 'Set ExecutionLevel = WdfExecutionLevelPassive on the queue (or its device) so its callbacks run at PASSIVE_LEVEL, or move this work to a work item.',

@@ -1,7 +1,7 @@
 import { irqlName, rank } from '../../model/irql-level.js';
 import { step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
-import { DEVICE_ADD_WITH_QUEUES, defaultQueueInitialize } from '../example-fragments.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { DEVICE_ADD_WITH_QUEUES, defaultQueueInitialize } from '../../rule-kit/example-fragments.js';
 
 export const irqlPageableCode: Rule = {
   meta: {

@@ -5,7 +5,7 @@ import { at, step, type PathStep } from '../../model/location.js';
 import { isNullText } from '../../model/values.js';
 import { describeRole } from '../../model/wdm-driver.js';
 import type { CallFact, Span } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** Minifilter callbacks that run in the thread of the process doing the I/O, or a system worker: never the service's. */
 const OPERATION_ROLES = new Set(['PFLT_PRE_OPERATION_CALLBACK', 'PFLT_POST_OPERATION_CALLBACK', 'DRVCHECK_SAFE_POST_OPERATION']);

@@ -8,7 +8,7 @@ import { at, step } from '../../model/location.js';
 import { fltRegistrations } from '../../model/minifilter.js';
 import { isInertCall, isSystemRoutine, siteOf } from '../../model/received-irps.js';
 import type { CallFact } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 const CREATE = 'FltCreateSectionForDataScan';
 const CONTEXT_ARG = DATASCAN_CREATES[CREATE]!.sectionContext!;

@@ -5,7 +5,7 @@ import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
 import { describeRole } from '../../model/wdm-driver.js';
 import type { CallFact } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** The call has an `__except` handler around it in every copy of it the flow graph holds. */
 function handledHere(fn: FunctionInfo, call: CallFact): boolean | undefined {

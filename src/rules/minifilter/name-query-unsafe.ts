@@ -7,7 +7,7 @@ import { at, step } from '../../model/location.js';
 import { fltOperations } from '../../model/minifilter.js';
 import { pathFromEntry } from '../../model/received-irps.js';
 import { describeRole } from '../../model/wdm-driver.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** Operations that carry paging I/O. */
 const PAGING_OPERATIONS = new Set(['IRP_MJ_READ', 'IRP_MJ_WRITE']);

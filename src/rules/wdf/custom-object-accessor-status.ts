@@ -1,6 +1,6 @@
 import { customObjectTypes } from '../../model/custom-objects.js';
 import { step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** `AcmeCounterGetLimit`, `OsrCustomSetCount`: a property accessor by WDF naming. */
 const ACCESSOR = /(Get|Set)(?=[A-Z0-9_])/;

@@ -1,6 +1,6 @@
 import { customObjectTypes } from '../../model/custom-objects.js';
 import { step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 export const customObjectNaming: Rule = {
   meta: {

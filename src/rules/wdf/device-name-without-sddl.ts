@@ -3,7 +3,7 @@ import { infSecurityEntries } from '../../model/inf.js';
 import { at, step, type PathStep } from '../../model/location.js';
 import { hasFlag } from '../../model/struct-state.js';
 import { isNullText } from '../../model/values.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 export const deviceNameWithoutSddl: Rule = {
   meta: {

@@ -6,7 +6,7 @@ import { firstKeep } from '../../model/request-keeping.js';
 import type { DriverModel } from '../../model/driver-model.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import type { CallFact } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** The callback in which a driver may stop its queues itself before the device leaves D0. */
 const SELF_MANAGED_SUSPEND = new Set(['EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND']);

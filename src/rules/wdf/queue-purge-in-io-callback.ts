@@ -2,7 +2,7 @@ import { QUEUE_REQUEST_HANDLERS, QUEUE_WAITS } from '../../knowledge/requests.js
 import { roleLabel } from '../../knowledge/registrations.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 export const queuePurgeInIoCallback: Rule = {
   meta: {

@@ -3,7 +3,7 @@ import { continuationAfter, inRanges } from '../../model/flow.js';
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, where, type PathStep } from '../../model/location.js';
 import type { DriverModel } from '../../model/driver-model.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '');
 

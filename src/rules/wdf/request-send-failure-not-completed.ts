@@ -3,7 +3,7 @@ import { alwaysExits, conditionsOf, containsGoto, reachableAfter, statementAt, t
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, type Location } from '../../model/location.js';
 import { releasesRequest } from '../../model/request-completion.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '');
 

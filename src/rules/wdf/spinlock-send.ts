@@ -6,7 +6,7 @@ import { lockKey, lockRegions, type LockRegion } from '../../model/locks.js';
 import { sendOptionsOf } from '../../model/send-options.js';
 import type { DriverModel } from '../../model/driver-model.js';
 import type { CallFact } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** How deep into the driver's helpers a call made under a lock is followed. */
 const MAX_DEPTH = 3;

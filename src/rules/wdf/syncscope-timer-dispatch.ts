@@ -1,5 +1,5 @@
 import { at, step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 export const syncscopeTimerDispatch: Rule = {
   meta: {

@@ -7,7 +7,7 @@ import { isInertCall, isSystemRoutine, receivedIrpEntries } from '../../model/re
 import { wdmDriver } from '../../model/wdm-driver.js';
 import { isNullText } from '../../model/values.js';
 import type { CallFact } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 interface QueuedIrp {
   readonly fn: FunctionInfo;

@@ -8,7 +8,7 @@ import { branchSteps } from '../../model/flow-steps.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
 import { handsIrpToUnknown, irpParameter, receivedIrpEntries, receivedIrpRoots } from '../../model/received-irps.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 const MORE_PROCESSING = 'STATUS_MORE_PROCESSING_REQUIRED';
 

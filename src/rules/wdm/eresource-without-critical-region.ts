@@ -5,7 +5,7 @@ import { UnprotectedEntries } from '../../model/entry-paths.js';
 import { branchSteps } from '../../model/flow-steps.js';
 import { at, step } from '../../model/location.js';
 import { APCS_ENABLED_ROLES, describeRole } from '../../model/wdm-driver.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 export const eresourceWithoutCriticalRegion: Rule = {
   meta: {

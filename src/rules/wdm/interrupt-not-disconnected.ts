@@ -1,7 +1,7 @@
 import { INTERRUPT_CONNECTS, INTERRUPT_DISCONNECTS } from '../../knowledge/wdm.js';
 import { at, step } from '../../model/location.js';
 import { describeRole, wdmDriver } from '../../model/wdm-driver.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 export const interruptNotDisconnected: Rule = {
   meta: {

@@ -6,7 +6,7 @@ import { branchSteps } from '../../model/flow-steps.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
 import { handsIrpToUnknown, irpEntriesWithout, pathFromEntry } from '../../model/received-irps.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** What sets up the next stack location of `irp`, or hands the IRP to code that might. */
 function setsUpNextLocation(model: DriverModel, fn: FunctionInfo, irp: string, target?: FlowNode) {

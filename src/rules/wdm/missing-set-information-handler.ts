@@ -1,6 +1,6 @@
 import { step } from '../../model/location.js';
 import { wdmDriver } from '../../model/wdm-driver.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 export const missingSetInformationHandler: Rule = {
   meta: {

@@ -4,7 +4,7 @@ import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
 import { pointerTypes, type PointerTypes } from '../../model/pointer-types.js';
 import type { Span } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 function narrow(type: string): boolean {
   return NARROW_INTEGER_TYPES.has(type.replace(/\s+/g, ' ').trim());

@@ -3,7 +3,7 @@ import { controlFlow, type FlowNode } from '../../model/control-flow.js';
 import { isPlainPath, normalizePath, prefixesOf } from '../../model/expressions.js';
 import { branchSteps } from '../../model/flow-steps.js';
 import { at, step } from '../../model/location.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** The pointer a free releases, when it is a variable or a chain of fields. */
 function freedPointer(node: FlowNode): string | undefined {

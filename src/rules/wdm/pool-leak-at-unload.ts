@@ -8,7 +8,7 @@ import { refersTo, storedAllocations, type StoredAllocation } from '../../model/
 import { isInertCall, isSystemRoutine, siteOf } from '../../model/received-irps.js';
 import { describeRole, wdmDriver } from '../../model/wdm-driver.js';
 import type { CallFact } from '../../parser/facts.js';
-import type { Rule, RuleFinding } from '../rule.js';
+import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 interface Release {
   readonly fn: FunctionInfo;

@@ -23,3 +23,15 @@ export const DEVICE_ADD_WITH_QUEUES = `NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, P
     NTSTATUS status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
     return QueueInitialize(device);
 }`;
+
+/** `OpenRemote`: a remote I/O target created, opened by name, and kept in the device context. */
+export const OPEN_REMOTE_BY_NAME = `NTSTATUS OpenRemote(WDFDEVICE Device, PUNICODE_STRING Name)
+{
+    WDF_IO_TARGET_OPEN_PARAMS params;
+    WDFIOTARGET target;
+    NTSTATUS status = WdfIoTargetCreate(Device, WDF_NO_OBJECT_ATTRIBUTES, &target);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&params, Name, GENERIC_READ | GENERIC_WRITE);
+    status = WdfIoTargetOpen(target, &params);
+    DeviceGetContext(Device)->RemoteTarget = target;
+    return status;
+}`;
