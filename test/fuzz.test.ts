@@ -21,9 +21,12 @@ describe('fuzzing', () => {
     assert.deepEqual(report.failures.map((f) => `#${f.iteration} ${f.mutation}: ${f.problem.split('\n')[0]}`), []);
   });
 
-  it('keeps every input that once broke the pipeline working', async () => {
-    const dir = join(repoRoot, 'test', 'fuzz-regressions');
-    for (const name of readdirSync(dir).filter((n) => /\.(c|cpp|h)$/.test(n))) {
+  const regressionsDir = join(repoRoot, 'test', 'fuzz-regressions');
+  const regressions = readdirSync(regressionsDir).filter((n) => /\.(c|cpp|h)$/.test(n));
+  it('keeps every input that once broke the pipeline working', { skip: regressions.length === 0 ? 'no input has broken the pipeline yet' : false }, async () => {
+    assert.ok(regressions.length > 0);
+    const dir = regressionsDir;
+    for (const name of regressions) {
       const result = await runInput({ path: name, bytes: readFileSync(join(dir, name)) }, { ...DEFAULT_LIMITS, parseTimeoutMs: 2000 });
       assert.equal(result.problem, undefined, name);
     }

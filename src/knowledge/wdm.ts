@@ -203,12 +203,6 @@ export const NARROW_INTEGER_TYPES: ReadonlySet<string> = new Set([
   'unsigned __int32', 'uint32_t', 'int32_t', 'BOOL', 'NTSTATUS',
 ]);
 
-/** Types that hold a whole pointer: a cast to one of them first is a deliberate conversion. */
-export const POINTER_SIZED_INTEGER_TYPES: ReadonlySet<string> = new Set([
-  'ULONG_PTR', 'LONG_PTR', 'UINT_PTR', 'INT_PTR', 'DWORD_PTR', 'SIZE_T', 'SSIZE_T', 'size_t', 'ssize_t', 'uintptr_t',
-  'intptr_t', 'ptrdiff_t', 'ULONG64', 'LONG64', 'ULONGLONG', 'LONGLONG', 'DWORD64', 'UINT64', 'INT64', '__int64',
-  'unsigned __int64', 'long long', 'unsigned long long', 'uint64_t', 'int64_t', 'QWORD', 'PHYSICAL_ADDRESS',
-]);
 
 /** WDK pointer typedefs (the P-prefixed names of wdm.h, ntifs.h, fltKernel.h that drivers use most). */
 export const WDK_POINTER_TYPES: ReadonlySet<string> = new Set([

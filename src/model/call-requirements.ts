@@ -11,6 +11,7 @@ import { annotatedIrql } from './irql-contracts.js';
 import { irqlName, rank, type IrqlLevel } from './irql-level.js';
 import { at, type Location } from './location.js';
 import { sendOptionsOf } from './send-options.js';
+import { isUserModeMapping } from './user-mappings.js';
 import { classifyTimeout } from './values.js';
 
 export interface CallRequirement {
@@ -57,14 +58,13 @@ const DECIDERS: Readonly<Record<string, Decider>> = {
   KeWaitForMutexObject: waitTimeout('KeWaitForMutexObject', 4, 'APC'),
   KeWaitForMultipleObjects: waitTimeout('KeWaitForMultipleObjects', 6, 'APC'),
   WdfWaitLockAcquire: waitTimeout('WdfWaitLockAcquire', 1, 'PASSIVE'),
-  MmMapLockedPagesSpecifyCache: (site) => userModeMapping(site, 'MmMapLockedPagesSpecifyCache'),
-  MmMapLockedPages: (site) => userModeMapping(site, 'MmMapLockedPages'),
+  MmMapLockedPagesSpecifyCache: userModeMapping,
+  MmMapLockedPages: userModeMapping,
 };
 
-function userModeMapping(site: CallSite, name: string): CallRequirement | undefined | null {
-  const mode = site.call.argCores[1]?.replace(/\s+/g, '');
-  if (mode === 'UserMode') return { max: 'APC', why: `${name} with UserMode requires APC_LEVEL or lower`, source: DDI_REFERENCE };
-  return undefined;
+function userModeMapping(site: CallSite): CallRequirement | undefined {
+  if (!isUserModeMapping(site)) return undefined;
+  return { max: 'APC', why: `${site.call.callee} with UserMode requires APC_LEVEL or lower`, source: DDI_REFERENCE };
 }
 
 export function requirementOf(site: CallSite, knowledge: KnowledgeExtensions = NO_EXTENSIONS): CallRequirement | undefined {

@@ -15,6 +15,7 @@ import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions
 import type { FileFacts, Initializer } from '../parser/facts.js';
 import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { at, type Location } from './location.js';
+import { INIT_MACROS } from './struct-state.js';
 import type { WdfObject, WdfObjects } from './wdf-objects.js';
 
 export interface Callback {
@@ -68,13 +69,15 @@ export function findCallbacks(
       if (!field || !FIELD_ROLES[field] || a.operator !== '=') continue;
       const owner = WDM_FIELD_OWNERS[field];
       if (owner && !owner.test(a.lhs)) continue;
-      addFieldValue(fn, field, a.rhsCore, at(fn.file, a.span), field === 'MajorFunction' ? `${a.lhs.replace(/^.*MajorFunction/, 'MajorFunction')}` : describeField(a.lhs));
+      const how = a.lhs.replace(/\s+/g, '');
+      addFieldValue(fn, field, a.rhsCore, at(fn.file, a.span), field === 'MajorFunction' ? how.replace(/^.*MajorFunction/, 'MajorFunction') : how);
     }
     for (const call of fn.fact.calls) {
       if (call.calleeKind !== 'identifier') continue;
-      const shape = objectsMacroFields(call.callee);
-      if (shape) {
-        for (const [argIndex, field] of shape) {
+      // INIT macros fill configuration fields from their arguments; the callback ones register.
+      const init = INIT_MACROS[call.callee];
+      if (init) {
+        for (const [argIndex, field] of init.fieldsFromArgs ?? []) {
           const value = call.argCores[argIndex];
           if (value) addFieldValue(fn, field, value, at(fn.file, call.span), `${call.callee}(…, ${value})`);
         }
@@ -125,25 +128,6 @@ function lastField(path: readonly string[]): string | undefined {
   }
   return undefined;
 }
-
-function describeField(lhs: string): string {
-  return lhs.replace(/\s+/g, '');
-}
-
-/** INIT macros that register callbacks through their arguments. */
-function objectsMacroFields(callee: string): readonly (readonly [number, string])[] | undefined {
-  return MACRO_FIELDS[callee];
-}
-
-const MACRO_FIELDS: Readonly<Record<string, readonly (readonly [number, string])[]>> = {
-  WDF_DRIVER_CONFIG_INIT: [[1, 'EvtDriverDeviceAdd']],
-  WDF_FILEOBJECT_CONFIG_INIT: [[1, 'EvtDeviceFileCreate'], [2, 'EvtFileClose'], [3, 'EvtFileCleanup']],
-  WDF_TIMER_CONFIG_INIT: [[1, 'EvtTimerFunc']],
-  WDF_TIMER_CONFIG_INIT_PERIODIC: [[1, 'EvtTimerFunc']],
-  WDF_DPC_CONFIG_INIT: [[1, 'EvtDpcFunc']],
-  WDF_WORKITEM_CONFIG_INIT: [[1, 'EvtWorkItemFunc']],
-  WDF_INTERRUPT_CONFIG_INIT: [[1, 'EvtInterruptIsr'], [2, 'EvtInterruptDpc']],
-};
 
 /** Minifilter registration tables and designated initializers of WDF configuration structures. */
 function addFromInitializer(

@@ -4,6 +4,11 @@
  * shorter paths could change it. Texts are compared after `a -> b` is written `a->b`.
  */
 
+/** An expression text with every space removed: `& ctx -> Lock` and `&ctx->Lock` compare equal. */
+export function compact(text: string | undefined): string {
+  return (text ?? '').replace(/\s+/g, '');
+}
+
 /** `ctx -> Buffer`, `( ctx->Buffer )`: the same path, written one way. */
 export function normalizePath(text: string): string {
   let t = text.replace(/\s*(->|\.)\s*/g, '$1').replace(/\s+/g, ' ').trim();

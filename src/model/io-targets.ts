@@ -101,7 +101,7 @@ export class IoTargets {
 
   private fieldOrigin(field: string, depth: number): TargetOrigin {
     const writes = (this.fieldWrites.get(field) ?? []).filter((w) => !(w.value.kind === 'expr' && isNullText(w.value.text)));
-    return this.merge(writes.map((w) => this.originOfWrite(w, depth + 1)), field);
+    return this.merge(writes.map((w) => this.originOfWrite(w, depth + 1)));
   }
 
   private originOfWrite(w: Write, depth: number): TargetOrigin {
@@ -127,7 +127,8 @@ export class IoTargets {
     return opens.filter((o) => !seen.has(o.call) && seen.add(o.call)).map((o) => openModeOf(o.fn, o.call));
   }
 
-  private merge(origins: readonly TargetOrigin[], _field?: string): TargetOrigin {
+  /** Several origins agree, or the origin is unknown. */
+  private merge(origins: readonly TargetOrigin[]): TargetOrigin {
     if (origins.length === 0) return UNKNOWN;
     const first = origins[0]!;
     if (first.kind === 'unknown') return UNKNOWN;

@@ -16,6 +16,10 @@ export interface LockRegion {
   readonly release?: CallFact;
   readonly level: IrqlLevel;
   readonly what: string;
+  /** The lock as its acquire names it, casts and `&` removed: `ctx->Lock`. */
+  readonly lock: string;
+  /** The calls that release this kind of lock. */
+  readonly releasedBy: readonly string[];
   readonly start: number;
   readonly end: number;
 }
@@ -56,7 +60,7 @@ export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowled
     const releases = calls.slice(i + 1).filter((c) => shape.releasedBy.includes(c.callee));
     const release = releases.find((c) => aliases.has(lockKey(c.args[shape.releaseKey]))) ?? releases[0];
     const end = Math.min(release ? release.span.start.offset : Number.MAX_SAFE_INTEGER, call.scopeEnd);
-    regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, start: call.span.end.offset, end });
+    regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, lock: key, releasedBy: shape.releasedBy, start: call.span.end.offset, end });
   });
   cache.set(fn, regions);
   return regions;

@@ -7,8 +7,8 @@ import { REQUEST_COMPLETIONS, REQUEST_HAND_OFFS, REQUEST_KEEPERS, requestArgumen
 import type { CallFact } from '../parser/facts.js';
 import { mayExit } from './flow.js';
 import type { CallSite, FunctionInfo } from './functions.js';
+import { compact } from './expressions.js';
 
-const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '');
 
 export class RequestCompletions {
   private readonly completing = new Map<number, ReadonlyMap<number, CallFact>>();

@@ -7,6 +7,7 @@ import type { CallFact } from '../parser/facts.js';
 import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { isFormatCall, type IoTargets, type TargetOrigin } from './io-targets.js';
 import { at, type Location } from './location.js';
+import { compact } from './expressions.js';
 
 export interface RequestSend {
   readonly send: Location;
@@ -18,7 +19,6 @@ export interface RequestSend {
   readonly via?: Location;
 }
 
-const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '');
 
 function reformats(call: CallFact, request: string): boolean {
   return (

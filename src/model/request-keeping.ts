@@ -14,6 +14,7 @@ import type { ReceivedRequests, RequestHolder } from './received-requests.js';
 import { sendOptionsOf } from './send-options.js';
 import { isNullText } from './values.js';
 import type { Callback } from './callbacks.js';
+import { compact } from './expressions.js';
 
 export interface RequestKeep {
   /** The function that keeps the request, and how the request reached it. */
@@ -23,7 +24,6 @@ export interface RequestKeep {
   readonly what: string;
 }
 
-const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '');
 
 /** The first place the handler's request is kept past its return, handler first, then helpers. */
 export function firstKeep(received: ReceivedRequests, handler: Callback): RequestKeep | undefined {

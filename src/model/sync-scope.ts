@@ -15,8 +15,6 @@ import { fieldName } from './io-targets.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import type { WdfObject, WdfObjects } from './wdf-objects.js';
 
-export type ScopeKind = 'device' | 'queue' | 'none' | 'unknown';
-
 /** A parent's callback lock, when it has one. */
 export type ParentLock =
   | { readonly kind: 'none' }

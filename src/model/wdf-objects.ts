@@ -6,7 +6,7 @@
  */
 import type { CallFact } from '../parser/facts.js';
 import type { FunctionIndex, FunctionInfo } from './functions.js';
-import { at, step, where, type Location, type PathStep } from './location.js';
+import { at, step, type Location, type PathStep } from './location.js';
 import { structStateAt, structVariable, type StructState } from './struct-state.js';
 
 export type WdfObjectKind = 'driver' | 'device' | 'queue' | 'timer' | 'dpc' | 'workitem' | 'interrupt' | 'fileobject' | 'pnppower' | 'powerpolicy';
@@ -170,18 +170,5 @@ export class WdfObjects {
     return { kind: 'unconstrained', steps: this.drivers.map((d) => step(d.location, 'the driver object is created here without an ExecutionLevel constraint')) };
   }
 
-  /** The object created with this config structure variable at or after `offset` in `fn`. */
-  consumerOf(fn: FunctionInfo, variable: string, offset: number): WdfObject | undefined {
-    return this.all.find(
-      (o) =>
-        o.createdIn === fn &&
-        o.call.span.start.offset > offset &&
-        o.config.kind === 'known' &&
-        o.config.variable === variable,
-    );
-  }
 }
 
-export function describeObject(o: WdfObject): string {
-  return `${o.kind} created at ${where(o.location)}`;
-}

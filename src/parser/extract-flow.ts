@@ -10,8 +10,8 @@
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import type { SehMacro } from './blank-macros.js';
 import type { CastFact, FieldDeclarationFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
+import { fold } from './text.js';
 
-const fold = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 class Unreadable extends Error {}
 

@@ -25,6 +25,7 @@ import type {
   VariableFact,
 } from './facts.js';
 import { languageForPath, loadLanguages, type LanguageName } from './languages.js';
+import { fold } from './text.js';
 
 const parsers = new Map<LanguageName, ParserType>();
 
@@ -111,12 +112,12 @@ async function parse(language: LanguageName, text: string, deadline: number, tim
   return tree;
 }
 
+/** Regions tree-sitter recovered from: ERROR nodes, or at least one when only MISSING ones exist. */
 function countErrors(root: Node): number {
   if (!root.hasError) return 0;
-  return root.descendantsOfType(['ERROR']).length + (root.isMissing ? 1 : 0) || 1;
+  return Math.max(1, root.descendantsOfType('ERROR').length);
 }
 
-const fold = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 /** The expression with casts, `&`, and parentheses taken off: what a value is. */
 function coreOf(node: Node): Node {

@@ -73,6 +73,3 @@ export const RULES: readonly Rule[] = [
 /** Rules the engine reports itself, from the suppressions in the sources. */
 export const ENGINE_RULES: readonly RuleMeta[] = [UNUSED_SUPPRESSION, INVALID_SUPPRESSION];
 
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((r) => r.meta.id === id);
-}

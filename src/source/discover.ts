@@ -7,7 +7,7 @@
  * directory holding an `.inf`/`.inx` or a `sources` file; else everything under a path the
  * user named. Headers are shared: each unit takes the headers its sources include.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { decodeSource } from './decode.js';
 
@@ -518,10 +518,3 @@ export function describeFsError(error: unknown, fallback: string): string {
   return fallback;
 }
 
-export function isRegularFile(path: string): boolean {
-  try {
-    return lstatSync(path).isFile();
-  } catch {
-    return false;
-  }
-}

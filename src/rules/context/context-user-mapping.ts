@@ -1,8 +1,8 @@
 import { irqlName } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
+import { isUserModeMapping } from '../../model/user-mappings.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
-const MAPPING_CALLS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages']);
 
 export const contextUserMapping: Rule = {
   meta: {
@@ -52,8 +52,7 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     for (const fn of model.functions.all) {
       for (const site of model.functions.callSites(fn)) {
         const { call } = site;
-        if (!MAPPING_CALLS.has(call.callee) || call.calleeKind !== 'identifier' || site.callees.length > 0) continue;
-        if (call.argCores[1]?.replace(/\s+/g, '') !== 'UserMode') continue;
+        if (!isUserModeMapping(site)) continue;
         const witness = model.threadContext.witness(fn);
         if (!witness) continue;
         const where = witness.context === 'arbitrary' ? 'an arbitrary thread' : 'the system process';

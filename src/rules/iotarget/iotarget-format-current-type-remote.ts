@@ -3,6 +3,7 @@ import { at, step, where } from '../../model/location.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 import { OPEN_REMOTE_BY_NAME } from '../../rule-kit/example-fragments.js';
 import { remoteTargetSteps } from '../../model/io-targets.js';
+import { compact } from '../../model/expressions.js';
 
 export const iotargetFormatCurrentTypeRemote: Rule = {
   meta: {
@@ -64,6 +65,3 @@ ${OPEN_REMOTE_BY_NAME}`,
   },
 };
 
-function compact(text: string | undefined): string {
-  return (text ?? '').replace(/\s+/g, '');
-}

@@ -3,11 +3,11 @@ import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, where } from '../../model/location.js';
 import type { CallFact } from '../../parser/facts.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { compact } from '../../model/expressions.js';
 
 /** DDIs that format a request for an I/O target; the request is their second argument. */
 const FORMAT_CALLS = /^(WdfIoTargetFormatRequestFor\w+|WdfUsb\w*FormatRequest\w*)$/;
 
-const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '');
 
 export const iotargetFormatUnchecked: Rule = {
   meta: {

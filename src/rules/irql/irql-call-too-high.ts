@@ -1,6 +1,7 @@
 import { QUEUE_REQUEST_HANDLERS, QUEUE_WAITS } from '../../knowledge/requests.js';
 import { NAME_QUERIES } from '../../knowledge/wdm.js';
 import { requirementOf } from '../../model/call-requirements.js';
+import { isMappingCall } from '../../model/user-mappings.js';
 import { irqlName, rank } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
@@ -12,8 +13,6 @@ const ADVICE = {
   callback: 'Move this work to a work item (or a system thread), which runs at PASSIVE_LEVEL.',
 } as const;
 
-/** Reported by context-user-mapping when made in an arbitrary thread: one defect, one finding. */
-const USER_MAPPINGS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages']);
 
 export const irqlCallTooHigh: Rule = {
   meta: {
@@ -72,7 +71,8 @@ ${DEVICE_ADD_WITH_QUEUES}`,
         if (!requirement) continue;
         const at_ = model.irql.levelAtCall(site);
         if (!at_ || rank(at_.level) <= rank(requirement.max)) continue;
-        if (USER_MAPPINGS.has(site.call.callee) && model.threadContext.witness(fn)) continue;
+        // A mapping made in an arbitrary thread is context-user-mapping's finding: one defect, one finding.
+        if (isMappingCall(site.call) && model.threadContext.witness(fn)) continue;
         // queue-purge-in-io-callback reports a queue wait reached from a request handler, IRQL included.
         if (QUEUE_WAITS.has(site.call.callee) && model.reachedFrom(QUEUE_REQUEST_HANDLERS).of(fn)) continue;
         // Name queries above APC_LEVEL are name-query-unsafe findings, with the minifilter advice.

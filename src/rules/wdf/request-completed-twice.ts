@@ -4,8 +4,8 @@ import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, where, type PathStep } from '../../model/location.js';
 import type { DriverModel } from '../../model/driver-model.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { compact } from '../../model/expressions.js';
 
-const compact = (text: string | undefined): string => (text ?? '').replace(/\s+/g, '');
 
 export const requestCompletedTwice: Rule = {
   meta: {

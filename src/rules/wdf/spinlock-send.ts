@@ -86,8 +86,8 @@ interface Hit {
 function sendsUnder(model: DriverModel, fn: FunctionInfo, region: LockRegion, steps: readonly PathStep[]): Hit[] {
   const hits: Hit[] = [];
   const inside = model.functions.callSites(fn).filter((s) => s.call.span.start.offset >= region.start && s.call.span.start.offset < region.end);
-  const releases = LOCK_ACQUIRES[region.acquire.callee]?.releasedBy ?? [];
-  const lock = lockName(region.acquire.args[LOCK_ACQUIRES[region.acquire.callee]?.key ?? 0]);
+  const releases = region.releasedBy;
+  const lock = fieldOf(region.lock);
   const visit = (callee: FunctionInfo, path: readonly PathStep[], depth: number, seen: Set<number>): void => {
     if (seen.has(callee.id)) return;
     seen.add(callee.id);
@@ -117,7 +117,11 @@ function acquiredBefore(fn: FunctionInfo, index: number, release: CallFact): boo
 
 /** The field a lock lives in (`RcvLock` of `fdoData->RcvLock`); empty when it is a plain variable. */
 function lockName(arg: string | undefined): string {
-  return /(?:->|\.)([A-Za-z_]\w*)$/.exec(lockKey(arg))?.[1] ?? '';
+  return fieldOf(lockKey(arg));
+}
+
+function fieldOf(lock: string): string {
+  return /(?:->|\.)([A-Za-z_]\w*)$/.exec(lock)?.[1] ?? '';
 }
 
 /** Two names for one lock: the same field, or a plain variable, which may be either. */
