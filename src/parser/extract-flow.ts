@@ -7,8 +7,8 @@
  * errors, a C++ `try`/`catch`, a `case` label outside its `switch` block. Rules that need flow
  * stay silent on such functions.
  */
-import { Query, type Language, type Node } from 'web-tree-sitter';
 import type { SehMacro } from './blank-macros.js';
+import type { FlatTree, SyntaxNode } from './flat-tree.js';
 import type { CastFact, FieldDeclarationFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
 import { fold } from './text.js';
 
@@ -16,8 +16,8 @@ import { fold } from './text.js';
 class Unreadable extends Error {}
 
 export function readFlow(
-  body: Node,
-  declarator: Node,
+  body: SyntaxNode,
+  declarator: SyntaxNode,
   sehMacros: readonly SehMacro[],
   spanOf: (start: number, end: number) => Span,
 ): FunctionFlowFacts {
@@ -41,7 +41,7 @@ class FlowReader {
     private readonly spanOf: (start: number, end: number) => Span,
   ) {}
 
-  private expression(node: Node): FlowExpression {
+  private expression(node: SyntaxNode): FlowExpression {
     return { text: fold(node.text), span: this.spanOf(node.startIndex, node.endIndex) };
   }
 
@@ -49,7 +49,7 @@ class FlowReader {
     return { kind: 'jump', jump, span: this.spanOf(start, end), ...extra };
   }
 
-  statement(node: Node): FlowStatement {
+  statement(node: SyntaxNode): FlowStatement {
     switch (node.type) {
       case 'compound_statement':
         return { kind: 'block', items: this.sequence(named(node)) };
@@ -129,12 +129,12 @@ class FlowReader {
     }
   }
 
-  private child(node: Node, field: string): FlowStatement {
+  private child(node: SyntaxNode, field: string): FlowStatement {
     const c = node.childForFieldName(field);
     return c ? this.statement(c) : { kind: 'block', items: [] };
   }
 
-  private condition(node: Node): FlowExpression {
+  private condition(node: SyntaxNode): FlowExpression {
     const c = node.childForFieldName('condition');
     if (!c) return { text: '', span: this.spanOf(node.startIndex, node.startIndex) };
     return this.expression(c.type === 'parenthesized_expression' || c.type === 'condition_clause' ? (named(c)[0] ?? c) : c);
@@ -144,7 +144,7 @@ class FlowReader {
    * The items of a block. In C file systems `try {…} finally {…}` reads as two plain blocks
    * once the macros are blanked; the recorded macro positions pair them up again.
    */
-  private sequence(items: readonly Node[]): FlowStatement[] {
+  private sequence(items: readonly SyntaxNode[]): FlowStatement[] {
     const out: FlowStatement[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
@@ -181,7 +181,7 @@ class FlowReader {
   }
 
   /** File systems jump out of `try` bodies through `try_return(S)` and `try_leave(S)` macros. */
-  private expressionStatement(node: Node): FlowStatement {
+  private expressionStatement(node: SyntaxNode): FlowStatement {
     const expr = named(node)[0];
     const fn = expr?.type === 'call_expression' ? expr.childForFieldName('function') : null;
     if (fn?.type === 'identifier' && fn.text === 'try_return') {
@@ -193,7 +193,7 @@ class FlowReader {
     return simple(node);
   }
 
-  private cases(node: Node): FlowCase[] {
+  private cases(node: SyntaxNode): FlowCase[] {
     const body = node.childForFieldName('body');
     if (!body) return [];
     if (body.type !== 'compound_statement') throw new Unreadable('a switch without a block');
@@ -212,16 +212,16 @@ class FlowReader {
   }
 }
 
-function named(node: Node): Node[] {
-  return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+function named(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment');
 }
 
-function simple(node: Node): FlowStatement {
+function simple(node: SyntaxNode): FlowStatement {
   return { kind: 'simple', start: node.startIndex, end: node.endIndex };
 }
 
 /** Whether each parameter is declared with a pointer (or array) declarator. */
-function parameterPointers(declarator: Node): boolean[] {
+function parameterPointers(declarator: SyntaxNode): boolean[] {
   const list = declarator.childForFieldName('parameters');
   if (!list) return [];
   const out: boolean[] = [];
@@ -242,8 +242,8 @@ function parameterPointers(declarator: Node): boolean[] {
  * A cast as tree-sitter may read it when it cannot know a name is a type: `(DWORD)(&x)` reads as
  * a call of `(DWORD)`, `(DWORD)&x` as a bitwise and. Returns the type name and the value.
  */
-function pseudoCast(node: Node): { type: string; value: Node | null; addressOf: boolean } | undefined {
-  const typeName = (n: Node | null): string | undefined => {
+function pseudoCast(node: SyntaxNode): { type: string; value: SyntaxNode | null; addressOf: boolean } | undefined {
+  const typeName = (n: SyntaxNode | null): string | undefined => {
     if (n?.type !== 'parenthesized_expression') return undefined;
     const inner = named(n);
     return inner.length === 1 && inner[0]!.type === 'identifier' ? inner[0]!.text : undefined;
@@ -261,7 +261,7 @@ function pseudoCast(node: Node): { type: string; value: Node | null; addressOf: 
   return undefined;
 }
 
-function castOf(node: Node): { type: string; value: Node | null; addressOf: boolean } | undefined {
+function castOf(node: SyntaxNode): { type: string; value: SyntaxNode | null; addressOf: boolean } | undefined {
   if (node.type === 'cast_expression') {
     const type = node.childForFieldName('type');
     return type ? { type: fold(type.text), value: node.childForFieldName('value'), addressOf: false } : undefined;
@@ -269,29 +269,19 @@ function castOf(node: Node): { type: string; value: Node | null; addressOf: bool
   return pseudoCast(node);
 }
 
-/** Casts, and the call and `&` shapes tree-sitter gives casts to names it does not know are types. */
-const CAST_PATTERNS = `
-(cast_expression) @cast
-(call_expression function: (parenthesized_expression (identifier))) @cast
-(binary_expression left: (parenthesized_expression (identifier)) operator: "&") @cast
-`;
-const castQueries = new WeakMap<Language, Query>();
+/** Node types a cast can have: see castOf. */
+const CAST_SHAPES = ['cast_expression', 'call_expression', 'binary_expression'];
 
-/** Nodes of the given kinds, found by a query compiled once per grammar: cheaper than walking every node. */
-function capture(node: Node, patterns: string, cache: WeakMap<Language, Query>): Node[] {
-  const language = node.tree.language;
-  let query = cache.get(language);
-  if (!query) {
-    query = new Query(language, patterns);
-    cache.set(language, query);
-  }
-  return query.captures(node).map((c) => c.node);
+/** Nodes of the given types under `node`, in document order: one scan of the flat tree. */
+function descendantsOfTypes(node: SyntaxNode, types: readonly string[]): SyntaxNode[] {
+  const ids = new Set(types.flatMap((t) => node.tree.typeIdsOf(t)));
+  return node.tree.descendantsOfTypes(node.id, ids).map((i) => node.tree.node(i));
 }
 
 /** The outermost cast of each chain of casts in the body. */
-function readCasts(body: Node, spanOf: (start: number, end: number) => Span): CastFact[] {
+function readCasts(body: SyntaxNode, spanOf: (start: number, end: number) => Span): CastFact[] {
   const casts: CastFact[] = [];
-  for (const node of capture(body, CAST_PATTERNS, castQueries)) {
+  for (const node of descendantsOfTypes(body, CAST_SHAPES)) {
     const outer = castOf(node);
     if (!outer || isInsideCast(node)) continue;
     const innerCasts: string[] = [];
@@ -319,14 +309,14 @@ function readCasts(body: Node, spanOf: (start: number, end: number) => Span): Ca
   return casts;
 }
 
-function unparen(node: Node | null): Node | null {
+function unparen(node: SyntaxNode | null): SyntaxNode | null {
   let current = node;
   while (current?.type === 'parenthesized_expression') current = named(current)[0] ?? null;
   return current;
 }
 
 /** The cast is the value of another cast (through parentheses): the outer one describes the chain. */
-function isInsideCast(node: Node): boolean {
+function isInsideCast(node: SyntaxNode): boolean {
   let parent = node.parent;
   while (parent?.type === 'parenthesized_expression') parent = parent.parent;
   if (parent?.type === 'argument_list') parent = parent.parent;
@@ -335,7 +325,7 @@ function isInsideCast(node: Node): boolean {
   return outer !== undefined && outer.value !== null;
 }
 
-function enclosingCallee(node: Node, stop: Node): string | undefined {
+function enclosingCallee(node: SyntaxNode, stop: SyntaxNode): string | undefined {
   for (let current = node.parent; current && current.id !== stop.id; current = current.parent) {
     if (/statement$/.test(current.type)) return undefined;
     if (current.type === 'argument_list') {
@@ -347,11 +337,9 @@ function enclosingCallee(node: Node, stop: Node): string | undefined {
   return undefined;
 }
 
-const typeQueries = new WeakMap<Language, Query>();
-
 /** What the file declares about types: its pointer typedefs and the fields of its structures, in one pass. */
-export function typeFacts(root: Node): { pointerTypedefs: string[]; fieldDeclarations: FieldDeclarationFact[] } {
-  const nodes = capture(root, '(type_definition declarator: (pointer_declarator)) @def (field_declaration) @field', typeQueries);
+export function typeFacts(tree: FlatTree): { pointerTypedefs: string[]; fieldDeclarations: FieldDeclarationFact[] } {
+  const nodes = descendantsOfTypes(tree.root, ['type_definition', 'field_declaration']);
   return {
     pointerTypedefs: pointerTypedefs(nodes.filter((n) => n.type === 'type_definition')),
     fieldDeclarations: fieldDeclarations(nodes.filter((n) => n.type === 'field_declaration')),
@@ -359,12 +347,12 @@ export function typeFacts(root: Node): { pointerTypedefs: string[]; fieldDeclara
 }
 
 /** `PCTX` of `typedef struct _CTX {…} CTX, *PCTX;`, `PTAG` of `typedef VOID *PTAG;`. */
-function pointerTypedefs(defs: readonly Node[]): string[] {
+function pointerTypedefs(defs: readonly SyntaxNode[]): string[] {
   const names: string[] = [];
   for (const def of defs) {
     for (const d of def.childrenForFieldName('declarator')) {
       if (d?.type !== 'pointer_declarator') continue;
-      let inner: Node | null = d;
+      let inner: SyntaxNode | null = d;
       while (inner && inner.type === 'pointer_declarator') inner = inner.childForFieldName('declarator');
       if (inner?.type === 'type_identifier') names.push(inner.text);
     }
@@ -373,7 +361,7 @@ function pointerTypedefs(defs: readonly Node[]): string[] {
 }
 
 /** The fields of every structure and union the file defines. */
-function fieldDeclarations(fields: readonly Node[]): FieldDeclarationFact[] {
+function fieldDeclarations(fields: readonly SyntaxNode[]): FieldDeclarationFact[] {
   const out: FieldDeclarationFact[] = [];
   const ownersOf = new Map<number, string[]>();
   for (const field of fields) {
@@ -386,7 +374,7 @@ function fieldDeclarations(fields: readonly Node[]): FieldDeclarationFact[] {
     }
     const type = fold(field.childForFieldName('type')?.text ?? '');
     for (const d of field.childrenForFieldName('declarator')) {
-      let inner: Node | null = d;
+      let inner: SyntaxNode | null = d;
       let pointer = false;
       while (inner && inner.type !== 'field_identifier') {
         if (/pointer_declarator|array_declarator/.test(inner.type)) pointer = true;
@@ -400,7 +388,7 @@ function fieldDeclarations(fields: readonly Node[]): FieldDeclarationFact[] {
 }
 
 /** `_CTX`, `CTX`, `*PCTX` of `typedef struct _CTX {…} CTX, *PCTX;`. */
-function structNames(struct: Node): string[] {
+function structNames(struct: SyntaxNode): string[] {
   const names: string[] = [];
   const tag = struct.childForFieldName('name');
   if (tag) names.push(tag.text);

@@ -1,12 +1,14 @@
 /**
- * Reads one source file into plain syntax facts. The tree-sitter tree is walked once and
- * freed before this returns; nothing that refers to it escapes.
+ * Reads one source file into plain syntax facts. The tree-sitter tree is copied into a
+ * FlatTree and freed at once; the facts are read from the copy, and nothing that refers to
+ * either escapes.
  */
-import type { Node, Parser as ParserType, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
 import { readFlow as readControlFlow, typeFacts } from './extract-flow.js';
+import { ERROR_TYPE_ID, FlatTree, type GrammarTables, type SyntaxNode } from './flat-tree.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -57,7 +59,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
   if (kind === 'header' && tree.rootNode.hasError) {
     // Headers are shared by C and C++ units; a header C cannot read is usually C++.
     const cppTree = await parse('cpp', blanked.text, deadline, options.timeoutMs);
-    if (countErrors(cppTree.rootNode) < countErrors(tree.rootNode)) {
+    if (countTreeErrors(cppTree.rootNode) < countTreeErrors(tree.rootNode)) {
       tree.delete();
       tree = cppTree;
       language = 'cpp';
@@ -65,7 +67,13 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       cppTree.delete();
     }
   }
+  let flat: FlatTree;
   try {
+    flat = FlatTree.read(tree, blanked.text);
+  } finally {
+    tree.delete();
+  }
+  {
     const walker = new FileWalker(
       new LineIndex(source.text),
       blanked.annotations,
@@ -76,7 +84,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       },
       blanked.sehMacros ?? [],
     );
-    walker.walkFile(tree.rootNode);
+    walker.walkFile(flat.root);
     return {
       path,
       language,
@@ -89,16 +97,14 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       typedDeclarations: walker.typedDeclarations,
       globals: walker.globals,
       allocText: walker.allocText,
-      errorCount: countErrors(tree.rootNode),
+      errorCount: countErrors(flat),
       suppressionComments: blanked.suppressionComments.map((c) => ({ text: c.text, span: walker.spanOf(c.offset, c.end), trailing: c.trailing })),
       warningPragmas: blanked.pragmas.flatMap((p) =>
         p.kind === 'warning' ? [{ line: walker.lines.position(p.offset).line, action: p.action, numbers: p.numbers }] : [],
       ),
       ...(walker.macroCalls.length > 0 ? { macroCalls: walker.macroCalls } : {}),
-      ...typeFacts(tree.rootNode),
+      ...typeFacts(flat),
     };
-  } finally {
-    tree.delete();
   }
 }
 
@@ -113,14 +119,22 @@ async function parse(language: LanguageName, text: string, deadline: number, tim
 }
 
 /** Regions tree-sitter recovered from: ERROR nodes, or at least one when only MISSING ones exist. */
-function countErrors(root: Node): number {
+function countErrors(tree: FlatTree): number {
+  if (!tree.hasError(0)) return 0;
+  return Math.max(1, tree.descendantsOfTypes(0, ERROR_TYPES).length);
+}
+
+const ERROR_TYPES: ReadonlySet<number> = new Set([ERROR_TYPE_ID]);
+
+/** The same count on a tree that has not been copied: only to choose a header's grammar. */
+function countTreeErrors(root: Node): number {
   if (!root.hasError) return 0;
   return Math.max(1, root.descendantsOfType('ERROR').length);
 }
 
 
 /** The expression with casts, `&`, and parentheses taken off: what a value is. */
-function coreOf(node: Node): Node {
+function coreOf(node: SyntaxNode): SyntaxNode {
   let current = node;
   for (;;) {
     if (current.type === 'cast_expression') {
@@ -142,11 +156,11 @@ function coreOf(node: Node): Node {
 }
 
 /** Descends pointer, reference and parenthesized declarators to the one that names the thing. */
-function innerDeclarator(node: Node | null): { name: Node | null; fn: Node | null; pointer: boolean; array: boolean } {
+function innerDeclarator(node: SyntaxNode | null): { name: SyntaxNode | null; fn: SyntaxNode | null; pointer: boolean; array: boolean } {
   let current = node;
   let pointer = false;
   let array = false;
-  let fn: Node | null = null;
+  let fn: SyntaxNode | null = null;
   while (current) {
     switch (current.type) {
       case 'function_declarator':
@@ -213,13 +227,13 @@ class FileWalker {
     return { start: this.lines.position(start), end: this.lines.position(end) };
   }
 
-  nodeSpan(node: Node): Span {
+  nodeSpan(node: SyntaxNode): Span {
     return this.spanOf(node.startIndex, node.endIndex);
   }
 
   /** Walks file-scope nodes iteratively: generated headers can nest thousands deep. */
-  walkFile(root: Node): void {
-    const stack: { node: Node; className?: string }[] = [{ node: root }];
+  walkFile(root: SyntaxNode): void {
+    const stack: { node: SyntaxNode; className?: string }[] = [{ node: root }];
     let visited = 0;
     while (stack.length > 0) {
       if ((++visited & 1023) === 0) this.checkTime();
@@ -289,14 +303,14 @@ class FileWalker {
   }
 
   /** Annotations written before a declaration belong to it, back to the previous sibling. */
-  private annotationWindowStart(node: Node): number {
+  private annotationWindowStart(node: SyntaxNode): number {
     // A comment between the annotations and the declaration does not end the window.
     let prev = node.previousSibling;
     while (prev && prev.type === 'comment') prev = prev.previousSibling;
     return prev ? prev.endIndex : (node.parent?.startIndex ?? 0);
   }
 
-  private readFunction(node: Node, className: string | undefined): void {
+  private readFunction(node: SyntaxNode, className: string | undefined): void {
     const { name: nameNode, fn } = innerDeclarator(node.childForFieldName('declarator'));
     const body = node.childForFieldName('body');
     if (!nameNode || !fn || !body) return;
@@ -363,7 +377,7 @@ class FileWalker {
     return undefined;
   }
 
-  private readParameters(fn: Node): ParameterFact[] {
+  private readParameters(fn: SyntaxNode): ParameterFact[] {
     const list = fn.childForFieldName('parameters');
     if (!list) return [];
     const params: ParameterFact[] = [];
@@ -376,7 +390,7 @@ class FileWalker {
     return params;
   }
 
-  private readFileDeclaration(node: Node): void {
+  private readFileDeclaration(node: SyntaxNode): void {
     const typeNode = node.childForFieldName('type');
     const typeText = typeNode ? fold(typeNode.text) : '';
     for (const declarator of node.childrenForFieldName('declarator')) {
@@ -399,7 +413,7 @@ class FileWalker {
   }
 
   /** `_IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS Flush();` inside a class: a method prototype. */
-  private readMemberDeclaration(node: Node, className: string): void {
+  private readMemberDeclaration(node: SyntaxNode, className: string): void {
     for (const declarator of node.childrenForFieldName('declarator')) {
       const inner = innerDeclarator(declarator);
       if (!inner.name || !inner.fn) continue;
@@ -411,7 +425,7 @@ class FileWalker {
     }
   }
 
-  private readVariable(type: string, declarator: Node, inner: ReturnType<typeof innerDeclarator>): VariableFact {
+  private readVariable(type: string, declarator: SyntaxNode, inner: ReturnType<typeof innerDeclarator>): VariableFact {
     const value = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
     const init = value ? this.readInitializer(value) : undefined;
     const valueCore = value ? coreOf(value) : null;
@@ -429,7 +443,7 @@ class FileWalker {
   /** Nested lists deeper than this are kept as text: registration tables are two or three deep. */
   private static readonly MAX_INITIALIZER_DEPTH = 16;
 
-  private readInitializer(node: Node, depth = 0): Initializer {
+  private readInitializer(node: SyntaxNode, depth = 0): Initializer {
     const span = this.nodeSpan(node);
     if (node.type === 'initializer_list' && depth < FileWalker.MAX_INITIALIZER_DEPTH) {
       const items: Initializer[] = [];
@@ -448,65 +462,50 @@ class FileWalker {
   }
 
   /**
-   * One pass over a function body with a tree cursor, iterative so deeply nested expressions
-   * cannot overflow. Only the nodes that carry facts (calls, assignments, declarations,
-   * returns, branch conditions) are materialised as Node objects: the cursor reads the rest.
+   * One pass over a function body in document order. A node's frame (is it conditional, under
+   * which guards, in which block) comes from its parent's, which the pass has already made.
    */
-  private readBody(body: Node): BodyFacts {
+  private readBody(body: SyntaxNode): BodyFacts {
     const facts: BodyFacts = { calls: [], assignments: [], locals: [], returns: [] };
-    const cursor = body.walk();
-    // The frame of the node under the cursor; `children` is what its children inherit.
-    const frames: { frame: BodyFrame; children: ChildContext }[] = [];
-    let visited = 0;
-    try {
-      let frame: BodyFrame = { conditional: false, guards: [], scopeEnd: body.endIndex };
-      for (;;) {
-        if ((++visited & 4095) === 0) this.checkTime();
-        const children = this.visitBodyNode(cursor, frame, facts);
-        if (cursor.gotoFirstChild()) {
-          frames.push({ frame, children });
-          frame = childFrame(cursor, frame, children);
-          continue;
-        }
-        // No children: move to the next sibling, climbing as long as there is none.
-        for (;;) {
-          if (frames.length === 0) {
-            facts.calls.sort((a, b) => a.span.start.offset - b.span.start.offset);
-            facts.assignments.sort((a, b) => a.span.start.offset - b.span.start.offset);
-            facts.locals.sort((a, b) => a.span.start.offset - b.span.start.offset);
-            return facts;
-          }
-          if (cursor.gotoNextSibling()) {
-            const parent = frames[frames.length - 1]!;
-            frame = childFrame(cursor, parent.frame, parent.children);
-            break;
-          }
-          cursor.gotoParent();
-          frames.pop();
-        }
-      }
-    } finally {
-      cursor.delete();
+    const tree = body.tree;
+    const first = body.id;
+    const count = tree.subtreeEnds[first]! - first;
+    const frames = new Array<BodyFrame>(count);
+    const contexts = new Array<ChildContext>(count);
+    const names: BodyNames = bodyNamesOf(tree);
+    frames[0] = { conditional: false, guards: [], scopeEnd: body.endIndex };
+    contexts[0] = this.visitBodyNode(tree, first, frames[0], facts);
+    for (let k = 1; k < count; k++) {
+      if ((k & 4095) === 0) this.checkTime();
+      const index = first + k;
+      const parent = tree.parents[index]! - first;
+      const frame = childFrame(tree, index, names, frames[parent]!, contexts[parent]!);
+      frames[k] = frame;
+      contexts[k] = this.visitBodyNode(tree, index, frame, facts);
     }
+    facts.calls.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    facts.assignments.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    facts.locals.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    return facts;
   }
 
-  /** Reads the facts of the node under the cursor, and says what its children inherit. */
-  private visitBodyNode(cursor: TreeCursor, frame: BodyFrame, facts: BodyFacts): ChildContext {
-    const type = cursor.nodeType;
+  /** Reads the facts of one node of a body, and says what its children inherit. */
+  private visitBodyNode(tree: FlatTree, index: number, frame: BodyFrame, facts: BodyFacts): ChildContext {
+    const type = tree.typeName(index);
     switch (type) {
       case 'call_expression':
-        facts.calls.push(this.readCall(cursor.currentNode, frame));
+        facts.calls.push(this.readCall(tree.node(index), frame));
         break;
       case 'assignment_expression':
-        facts.assignments.push(this.readAssignment(cursor.currentNode));
+        facts.assignments.push(this.readAssignment(tree.node(index)));
         break;
       case 'return_statement': {
-        const value = cursor.currentNode.namedChildren.find((c) => c && c.type !== 'comment');
+        const value = tree.node(index).namedChildren.find((c) => c && c.type !== 'comment');
         facts.returns.push(value ? fold(value.text) : '');
         break;
       }
       case 'declaration': {
-        const node = cursor.currentNode;
+        const node = tree.node(index);
         const declType = fold(node.childForFieldName('type')?.text ?? '');
         for (const declarator of node.childrenForFieldName('declarator')) {
           if (!declarator) continue;
@@ -521,13 +520,14 @@ class FileWalker {
     const branchy = BRANCHING.has(type);
     let guardText: string | undefined;
     if (type === 'if_statement' || type === 'conditional_expression') {
-      const condition = cursor.currentNode.childForFieldName('condition');
+      const condition = tree.node(index).childForFieldName('condition');
       if (condition) guardText = fold(condition.text);
     }
-    return { branchy, guardText, blockEnd: type === 'compound_statement' ? cursor.endIndex : undefined };
+    if (!branchy && type !== 'compound_statement') return PLAIN;
+    return { branchy, guardText, blockEnd: type === 'compound_statement' ? tree.ends[index] : undefined };
   }
 
-  private readCall(node: Node, frame: BodyFrame): CallFact {
+  private readCall(node: SyntaxNode, frame: BodyFrame): CallFact {
     const fnNode = node.childForFieldName('function');
     const argList = node.childForFieldName('arguments');
     const args: string[] = [];
@@ -567,7 +567,7 @@ class FileWalker {
     };
   }
 
-  private readAssignment(node: Node): AssignmentFact {
+  private readAssignment(node: SyntaxNode): AssignmentFact {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     const path: string[] = [];
@@ -616,15 +616,34 @@ interface ChildContext {
   readonly blockEnd: number | undefined;
 }
 
+/** What most nodes pass on to their children: nothing. */
+const PLAIN: ChildContext = { branchy: false, guardText: undefined, blockEnd: undefined };
+
+/** Field ids the body pass compares with, looked up once per grammar. */
+interface BodyNames {
+  readonly condition: number;
+}
+
+const bodyNames = new WeakMap<GrammarTables, BodyNames>();
+
+function bodyNamesOf(tree: FlatTree): BodyNames {
+  const key = tree.grammar;
+  let names = bodyNames.get(key);
+  if (!names) bodyNames.set(key, (names = { condition: tree.fieldId('condition') }));
+  return names;
+}
+
 /**
- * The frame of the child under the cursor: a branch of an `if` (anything but its condition)
- * is conditional and guarded by the condition; a block bounds the scope of its statements.
+ * The frame of a child: a branch of an `if` (anything but its condition) is conditional and
+ * guarded by the condition; a block bounds the scope of its statements. A child that changes
+ * nothing shares its parent's frame.
  */
-function childFrame(cursor: TreeCursor, parent: BodyFrame, context: ChildContext): BodyFrame {
-  const inBranch = context.branchy && cursor.currentFieldName !== 'condition';
+function childFrame(tree: FlatTree, index: number, names: BodyNames, parent: BodyFrame, context: ChildContext): BodyFrame {
+  if (context === PLAIN) return parent;
+  const inBranch = context.branchy && tree.fields[index] !== names.condition;
   let scopeEnd = parent.scopeEnd;
   if (context.blockEnd !== undefined) scopeEnd = context.blockEnd;
-  else if (inBranch && cursor.nodeType !== 'compound_statement') scopeEnd = cursor.endIndex;
+  else if (inBranch && tree.typeName(index) !== 'compound_statement') scopeEnd = tree.ends[index]!;
   return {
     conditional: parent.conditional || inBranch,
     guards: inBranch && context.guardText !== undefined ? [...parent.guards, context.guardText] : parent.guards,
@@ -637,7 +656,7 @@ const BRANCHING = new Set([
   'case_statement', 'conditional_expression', 'for_range_loop',
 ]);
 
-function pushChildren(stack: { node: Node; className?: string }[], node: Node, className: string | undefined): void {
+function pushChildren(stack: { node: SyntaxNode; className?: string }[], node: SyntaxNode, className: string | undefined): void {
   const children = node.namedChildren;
   for (let i = children.length - 1; i >= 0; i--) {
     const child = children[i];
@@ -646,7 +665,7 @@ function pushChildren(stack: { node: Node; className?: string }[], node: Node, c
 }
 
 /** `Method` of `Class::Method` (possibly split across lines), where the finding should point. */
-function unqualified(node: Node): Node {
+function unqualified(node: SyntaxNode): SyntaxNode {
   let current = node;
   while (current.type === 'qualified_identifier') {
     const name = current.childForFieldName('name');
@@ -656,7 +675,7 @@ function unqualified(node: Node): Node {
   return current;
 }
 
-function calleeName(call: Node): string {
+function calleeName(call: SyntaxNode): string {
   const fn = call.childForFieldName('function');
   if (!fn) return '';
   if (fn.type === 'field_expression') return fn.childForFieldName('field')?.text ?? '';
@@ -707,14 +726,14 @@ const MAX_FLOW_DEPTH = 200;
 
 const LOOPS = new Set(['while_statement', 'for_statement', 'do_statement', 'for_range_loop']);
 
-function readFlow(node: Node, position: (offset: number) => Position, depth = 0): FlowNode {
+function readFlow(node: SyntaxNode, position: (offset: number) => Position, depth = 0): FlowNode {
   const base = { start: node.startIndex, end: node.endIndex, at: position(node.startIndex) };
   if (depth > MAX_FLOW_DEPTH) return { kind: 'opaque', ...base };
-  const sub = (child: Node): FlowNode => readFlow(child, position, depth + 1);
-  const flow = (child: Node | null | undefined): FlowNode | undefined => (child ? sub(child) : undefined);
-  const statements = (parent: Node, skip: (n: Node) => boolean = () => false): FlowNode[] =>
-    parent.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && !skip(c)).map(sub);
-  const conditionOf = (n: Node | null): FlowNode['condition'] => (n ? { start: n.startIndex, end: n.endIndex, text: fold(n.text) } : undefined);
+  const sub = (child: SyntaxNode): FlowNode => readFlow(child, position, depth + 1);
+  const flow = (child: SyntaxNode | null | undefined): FlowNode | undefined => (child ? sub(child) : undefined);
+  const statements = (parent: SyntaxNode, skip: (n: SyntaxNode) => boolean = () => false): FlowNode[] =>
+    parent.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'comment' && !skip(c)).map(sub);
+  const conditionOf = (n: SyntaxNode | null): FlowNode['condition'] => (n ? { start: n.startIndex, end: n.endIndex, text: fold(n.text) } : undefined);
   switch (node.type) {
     case 'compound_statement':
     case 'translation_unit':
@@ -754,7 +773,7 @@ function readFlow(node: Node, position: (offset: number) => Position, depth = 0)
     case 'seh_try_statement':
     case 'try_statement': {
       const body = node.childForFieldName('body');
-      const handlers = node.namedChildren.filter((c): c is Node => !!c && c.id !== body?.id && c.type !== 'comment');
+      const handlers = node.namedChildren.filter((c): c is SyntaxNode => !!c && c.id !== body?.id && c.type !== 'comment');
       return { kind: 'try', ...base, children: [...(body ? [sub(body)] : []), ...handlers.map(sub)] };
     }
     case 'seh_except_clause':
@@ -770,7 +789,7 @@ function readFlow(node: Node, position: (offset: number) => Position, depth = 0)
         return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [sub(body)] : [] };
       }
       if (node.type === 'attributed_statement') {
-        const inner = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'attribute_declaration' && c.type !== 'comment').at(-1);
+        const inner = node.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'attribute_declaration' && c.type !== 'comment').at(-1);
         if (inner) return sub(inner);
       }
       return { kind: 'simple', ...base };
@@ -778,7 +797,7 @@ function readFlow(node: Node, position: (offset: number) => Position, depth = 0)
 }
 
 /** The `(init; condition; update)` part of a `for` as its controlling expression. */
-function forHeader(node: Node, body: Node | null): FlowNode['condition'] {
+function forHeader(node: SyntaxNode, body: SyntaxNode | null): FlowNode['condition'] {
   const open = node.children.find((c) => c?.type === '(');
   const close = [...node.children].reverse().find((c) => c?.type === ')' && (!body || c.endIndex <= body.startIndex));
   if (!open || !close) return undefined;
@@ -792,8 +811,8 @@ const TRUTHY = /^(TRUE|true|1)$/;
  * Climbs from a call through parentheses, casts, `!` and comparisons with TRUE/FALSE to the
  * construct that consumes its value.
  */
-function resultUseOf(call: Node): CallResultUse {
-  let node: Node = call;
+function resultUseOf(call: SyntaxNode): CallResultUse {
+  let node: SyntaxNode = call;
   let negated = false;
   for (let guard = 0; guard < 32; guard++) {
     const parent = node.parent;
@@ -845,7 +864,7 @@ function resultUseOf(call: Node): CallResultUse {
   return { kind: 'other' };
 }
 
-function isConditionOf(node: Node): boolean {
+function isConditionOf(node: SyntaxNode): boolean {
   const owner = node.parent;
   if (!owner) return false;
   return (
@@ -854,12 +873,12 @@ function isConditionOf(node: Node): boolean {
   );
 }
 
-function conditionUse(owner: Node, negated: boolean): CallResultUse {
+function conditionUse(owner: SyntaxNode, negated: boolean): CallResultUse {
   return { kind: 'condition', negated, statement: owner.startIndex };
 }
 
 /** `NTSTATUS` of `NTSTATUS Foo(...)`, `PVOID *` of `PVOID *Foo(...)`. */
-function returnTypeOf(definition: Node): string | undefined {
+function returnTypeOf(definition: SyntaxNode): string | undefined {
   const type = definition.childForFieldName('type');
   if (!type) return undefined;
   const { pointer } = innerDeclarator(definition.childForFieldName('declarator'));
@@ -867,11 +886,11 @@ function returnTypeOf(definition: Node): string | undefined {
 }
 
 /** `NAME(args);` at file scope: how WDF declaration macros are written. */
-function readMacroCall(statement: Node, spanOf: (n: Node) => Span): MacroCallFact | undefined {
+function readMacroCall(statement: SyntaxNode, spanOf: (n: SyntaxNode) => Span): MacroCallFact | undefined {
   const call = statement.namedChildren.find((c) => c && c.type !== 'comment');
   if (!call || call.type !== 'call_expression') return undefined;
   const fn = call.childForFieldName('function');
   if (!fn || fn.type !== 'identifier') return undefined;
-  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment').map((a) => fold(a.text));
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is SyntaxNode => !!a && a.type !== 'comment').map((a) => fold(a.text));
   return { name: fn.text, args, span: spanOf(call) };
 }

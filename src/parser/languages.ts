@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
+import { emscriptenModule } from './wasm-cursor.js';
 
 export type LanguageName = 'c' | 'cpp';
 
@@ -13,7 +14,7 @@ let loading: Promise<Record<LanguageName, Language>> | undefined;
 
 export function loadLanguages(): Promise<Record<LanguageName, Language>> {
   loading ??= (async () => {
-    await Parser.init();
+    await Parser.init(emscriptenModule);
     const [c, cpp] = await Promise.all([
       Language.load(require.resolve('tree-sitter-c/tree-sitter-c.wasm')),
       Language.load(require.resolve('tree-sitter-cpp/tree-sitter-cpp.wasm')),

@@ -1,0 +1,348 @@
+/**
+ * A tree-sitter tree copied into typed arrays in one pass, and read from there.
+ *
+ * Why: every call into web-tree-sitter's JavaScript API marshals a node or a cursor through
+ * the wasm heap, and the facts of a file need a few million such calls. Copying the tree once
+ * with a cursor and answering every later question (type, field, children, parent, text) from
+ * plain arrays costs a fraction of that, and the tree can be freed right after the copy.
+ *
+ * Nodes are stored in document order (pre-order), so the descendants of a node are the
+ * contiguous range after it, up to its `subtreeEnd`.
+ */
+import type { Language, Node, Tree } from 'web-tree-sitter';
+import { cursorWalker, publicCursorWalker, type CursorWalker } from './wasm-cursor.js';
+
+const HAS_ERROR = 1;
+const MISSING = 2;
+
+/** tree-sitter's built-in ERROR symbol: `(TSSymbol)-1`. */
+export const ERROR_TYPE_ID = 0xffff;
+
+/** The names a grammar gives its node types and fields, looked up once per grammar. */
+export class GrammarTables {
+  readonly typeNames: readonly string[];
+  readonly named: Uint8Array;
+  private readonly fieldIds = new Map<string, number>();
+  /** A name can have several ids: an alias is a symbol of its own with a borrowed name. */
+  private readonly typeIds = new Map<string, number[]>();
+
+  constructor(language: Language) {
+    this.typeNames = Array.from(language.types, (t) => t || 'ERROR');
+    this.named = new Uint8Array(language.types.length);
+    for (let id = 0; id < language.types.length; id++) {
+      this.named[id] = language.nodeTypeIsNamed(id) ? 1 : 0;
+      const name = this.typeNames[id]!;
+      const ids = this.typeIds.get(name);
+      if (ids) ids.push(id);
+      else this.typeIds.set(name, [id]);
+    }
+    language.fields.forEach((name, id) => {
+      if (name) this.fieldIds.set(name, id);
+    });
+  }
+
+  typeName(id: number): string {
+    return id === ERROR_TYPE_ID ? 'ERROR' : (this.typeNames[id] ?? 'ERROR');
+  }
+
+  isNamed(id: number): boolean {
+    return id === ERROR_TYPE_ID || this.named[id] === 1;
+  }
+
+  typeIdsOf(name: string): readonly number[] {
+    return name === 'ERROR' ? [ERROR_TYPE_ID] : (this.typeIds.get(name) ?? []);
+  }
+
+  /** -1 for a name the grammar does not have: it then matches no child. */
+  fieldId(name: string): number {
+    return this.fieldIds.get(name) ?? -1;
+  }
+}
+
+const tablesByLanguage = new WeakMap<Language, GrammarTables>();
+
+function tablesOf(language: Language): GrammarTables {
+  let tables = tablesByLanguage.get(language);
+  if (!tables) tablesByLanguage.set(language, (tables = new GrammarTables(language)));
+  return tables;
+}
+
+export class FlatTree {
+  readonly size: number;
+  readonly types: Uint16Array;
+  readonly fields: Uint16Array;
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  readonly parents: Int32Array;
+  readonly nextSiblings: Int32Array;
+  /** One past the last descendant of each node. */
+  readonly subtreeEnds: Int32Array;
+  private readonly flags: Uint8Array;
+  /** The grammar's names, shared by every tree read with it. */
+  readonly grammar: GrammarTables;
+
+  /**
+   * Copies `tree` (parsed from `text`); the tree itself is not kept. `walk: 'public'` takes
+   * web-tree-sitter's documented cursor instead of the direct one, so a test can compare them.
+   */
+  static read(tree: Tree, text: string, walk: 'direct' | 'public' = 'direct'): FlatTree {
+    // Both before the walk: the fast walker keeps its cursor where these calls would write.
+    const tables = tablesOf(tree.language);
+    const size = tree.rootNode.descendantCount;
+    const cursor = tree.walk();
+    const walker = walk === 'direct' ? cursorWalker(tree, cursor) : publicCursorWalker(cursor);
+    let flat: FlatTree;
+    try {
+      flat = new FlatTree(text, tables, size, walker);
+    } finally {
+      walker.release();
+    }
+    if (tree.rootNode.hasError) flat.markHiddenErrors(tree.rootNode, 0);
+    return flat;
+  }
+
+  private constructor(
+    readonly text: string,
+    tables: GrammarTables,
+    size: number,
+    walker: CursorWalker,
+  ) {
+    this.grammar = tables;
+    this.size = size;
+    this.types = new Uint16Array(size);
+    this.fields = new Uint16Array(size);
+    this.starts = new Uint32Array(size);
+    this.ends = new Uint32Array(size);
+    this.parents = new Int32Array(size);
+    this.nextSiblings = new Int32Array(size).fill(-1);
+    this.subtreeEnds = new Int32Array(size);
+    this.flags = new Uint8Array(size);
+    this.copy(walker);
+    this.markErrorsAndExtents();
+  }
+
+  private copy(walker: CursorWalker): void {
+    const { types, fields, starts, ends, parents, nextSiblings, flags } = this;
+    // The open ancestors of the node under the cursor, and the last child seen of each.
+    const ancestors: number[] = [];
+    const lastChild: number[] = [];
+    let n = 0;
+    for (;;) {
+      if (n === this.size) throw new Error('the tree has more nodes than it counted');
+      const depth = ancestors.length;
+      const parent = depth > 0 ? ancestors[depth - 1]! : -1;
+      types[n] = walker.typeId();
+      fields[n] = walker.fieldId();
+      const start = walker.startIndex();
+      const end = walker.endIndex();
+      starts[n] = start;
+      ends[n] = end;
+      parents[n] = parent;
+      if (start === end && walker.isMissing()) flags[n] = MISSING | HAS_ERROR;
+      if (depth > 0) {
+        const previous = lastChild[depth - 1]!;
+        if (previous >= 0) nextSiblings[previous] = n;
+        lastChild[depth - 1] = n;
+      }
+      if (walker.gotoFirstChild()) {
+        ancestors.push(n);
+        lastChild.push(-1);
+        n++;
+        continue;
+      }
+      n++;
+      while (!walker.gotoNextSibling()) {
+        if (!walker.gotoParent()) {
+          if (n !== this.size) throw new Error('the tree has fewer nodes than it counted');
+          return;
+        }
+        ancestors.pop();
+        lastChild.pop();
+      }
+    }
+  }
+
+  /** Error flags bubble up to every ancestor; subtree extents follow sibling links down. */
+  private markErrorsAndExtents(): void {
+    const { types, parents, flags, nextSiblings, subtreeEnds, size } = this;
+    for (let i = size - 1; i >= 0; i--) {
+      if (types[i] === ERROR_TYPE_ID) flags[i]! |= HAS_ERROR;
+      if (flags[i]! & HAS_ERROR && parents[i]! >= 0) flags[parents[i]!]! |= HAS_ERROR;
+    }
+    for (let i = 0; i < size; i++) {
+      const next = nextSiblings[i]!;
+      const parent = parents[i]!;
+      subtreeEnds[i] = next >= 0 ? next : parent >= 0 ? subtreeEnds[parent]! : size;
+    }
+  }
+
+  /**
+   * A MISSING token the grammar hides (such as the newline that ends an `#include`) is not
+   * visited by a cursor, yet its ancestors have errors. Descends the real tree along the nodes
+   * that have errors, which are few, and marks their flat copies.
+   */
+  private markHiddenErrors(node: Node, index: number): void {
+    this.flags[index]! |= HAS_ERROR;
+    let child = this.firstChild(index);
+    for (const c of node.children) {
+      if (child < 0) break;
+      if (c?.hasError) this.markHiddenErrors(c, child);
+      child = this.nextSiblings[child]!;
+    }
+  }
+
+  get root(): SyntaxNode {
+    return new SyntaxNode(this, 0);
+  }
+
+  node(index: number): SyntaxNode {
+    return new SyntaxNode(this, index);
+  }
+
+  typeName(index: number): string {
+    return this.grammar.typeName(this.types[index]!);
+  }
+
+  typeIdsOf(name: string): readonly number[] {
+    return this.grammar.typeIdsOf(name);
+  }
+
+  isNamed(index: number): boolean {
+    return this.grammar.isNamed(this.types[index]!);
+  }
+
+  hasError(index: number): boolean {
+    return (this.flags[index]! & HAS_ERROR) !== 0;
+  }
+
+  isMissing(index: number): boolean {
+    return (this.flags[index]! & MISSING) !== 0;
+  }
+
+  fieldId(name: string): number {
+    return this.grammar.fieldId(name);
+  }
+
+  textOf(index: number): string {
+    return this.text.slice(this.starts[index], this.ends[index]);
+  }
+
+  /** The first child with the field, or -1. Like web-tree-sitter, an ERROR node has no fields. */
+  childWithField(index: number, fieldId: number): number {
+    if (this.types[index] === ERROR_TYPE_ID) return -1;
+    for (let c = this.firstChild(index); c >= 0; c = this.nextSiblings[c]!) {
+      if (this.fields[c] === fieldId) return c;
+    }
+    return -1;
+  }
+
+  firstChild(index: number): number {
+    return index + 1 < this.size && this.parents[index + 1] === index ? index + 1 : -1;
+  }
+
+  /** Nodes of the given types under `index` (itself included), in document order. */
+  descendantsOfTypes(index: number, typeIds: ReadonlySet<number>): number[] {
+    const out: number[] = [];
+    const end = this.subtreeEnds[index]!;
+    for (let i = index; i < end; i++) if (typeIds.has(this.types[i]!)) out.push(i);
+    return out;
+  }
+}
+
+/**
+ * One node of a FlatTree, with the part of web-tree-sitter's Node interface that fact
+ * extraction uses. Cheap to make: a tree and an index. `id` is the index, unique in its tree.
+ */
+export class SyntaxNode {
+  constructor(
+    readonly tree: FlatTree,
+    readonly id: number,
+  ) {}
+
+  get type(): string {
+    return this.tree.typeName(this.id);
+  }
+
+  get typeId(): number {
+    return this.tree.types[this.id]!;
+  }
+
+  get startIndex(): number {
+    return this.tree.starts[this.id]!;
+  }
+
+  get endIndex(): number {
+    return this.tree.ends[this.id]!;
+  }
+
+  get text(): string {
+    return this.tree.textOf(this.id);
+  }
+
+  get isNamed(): boolean {
+    return this.tree.isNamed(this.id);
+  }
+
+  get hasError(): boolean {
+    return this.tree.hasError(this.id);
+  }
+
+  get isMissing(): boolean {
+    return this.tree.isMissing(this.id);
+  }
+
+  get parent(): SyntaxNode | null {
+    const p = this.tree.parents[this.id]!;
+    return p >= 0 ? new SyntaxNode(this.tree, p) : null;
+  }
+
+  get nextSibling(): SyntaxNode | null {
+    const n = this.tree.nextSiblings[this.id]!;
+    return n >= 0 ? new SyntaxNode(this.tree, n) : null;
+  }
+
+  get previousSibling(): SyntaxNode | null {
+    const p = this.tree.parents[this.id]!;
+    if (p < 0) return null;
+    let previous = -1;
+    for (let c = this.tree.firstChild(p); c >= 0 && c !== this.id; c = this.tree.nextSiblings[c]!) previous = c;
+    return previous >= 0 ? new SyntaxNode(this.tree, previous) : null;
+  }
+
+  get children(): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = this.tree.firstChild(this.id); c >= 0; c = this.tree.nextSiblings[c]!) out.push(new SyntaxNode(this.tree, c));
+    return out;
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = this.tree.firstChild(this.id); c >= 0; c = this.tree.nextSiblings[c]!) {
+      if (this.tree.isNamed(c)) out.push(new SyntaxNode(this.tree, c));
+    }
+    return out;
+  }
+
+  child(position: number): SyntaxNode | null {
+    let i = 0;
+    for (let c = this.tree.firstChild(this.id); c >= 0; c = this.tree.nextSiblings[c]!, i++) {
+      if (i === position) return new SyntaxNode(this.tree, c);
+    }
+    return null;
+  }
+
+  childForFieldName(name: string): SyntaxNode | null {
+    const c = this.tree.childWithField(this.id, this.tree.fieldId(name));
+    return c >= 0 ? new SyntaxNode(this.tree, c) : null;
+  }
+
+  childrenForFieldName(name: string): SyntaxNode[] {
+    const field = this.tree.fieldId(name);
+    const out: SyntaxNode[] = [];
+    if (this.typeId === ERROR_TYPE_ID) return out;
+    for (let c = this.tree.firstChild(this.id); c >= 0; c = this.tree.nextSiblings[c]!) {
+      if (this.tree.fields[c] === field) out.push(new SyntaxNode(this.tree, c));
+    }
+    return out;
+  }
+}
