@@ -9,6 +9,13 @@ import type { Rule } from '../rule-kit/rule.js';
 import type { DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type UnitReport } from './analyze-unit.js';
 
+/** What a unit worker is started with. */
+export interface UnitWorkerData {
+  readonly settings: AnalyzerSettings;
+  /** Which file of the current task the worker is reading: its index + 1, or 0. */
+  readonly reading: Int32Array;
+}
+
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
 export interface PoolResult {
@@ -37,9 +44,11 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
   async function lane(): Promise<void> {
     while (queue.length > 0) {
       await new Promise<void>((done) => {
-        const worker = new Worker(new URL('./unit-worker.js', import.meta.url), { workerData: settings });
+        // The worker keeps here which file of its task it is reading (1-based; 0: none). A shared
+        // slot, not a message per file: messages cost a worker far more than a store.
+        const reading = new Int32Array(new SharedArrayBuffer(4));
+        const worker = new Worker(new URL('./unit-worker.js', import.meta.url), { workerData: { settings, reading } satisfies UnitWorkerData });
         let task: Task | undefined;
-        let reading: string | undefined;
         let finished = false;
         const finish = (): void => {
           if (finished) return;
@@ -48,24 +57,22 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
         };
         const sendNext = (): void => {
           task = queue.shift();
-          reading = undefined;
+          Atomics.store(reading, 0, 0);
           if (!task) finish();
           else worker.postMessage(task);
         };
-        worker.on('message', (message: { kind: 'reading'; path: string | null } | { kind: 'done'; id: number; report: UnitReport | FileReport }) => {
-          if (message.kind === 'reading') {
-            reading = message.path ?? undefined;
-            return;
-          }
+        worker.on('message', (message: { id: number; report: UnitReport | FileReport }) => {
           if (task && 'unit' in task) result.units.set(message.id, message.report as UnitReport);
           else result.files.set(message.id, message.report as FileReport);
           sendNext();
         });
         const lost = (why: string): void => {
           if (finished) return;
-          if (task && reading !== undefined) {
-            result.lost.set(reading, why);
-            const without = reading;
+          const readingIndex = Atomics.load(reading, 0) - 1;
+          const readingPath = !task || readingIndex < 0 ? undefined : 'unit' in task ? task.unit.files[readingIndex] : task.file;
+          if (task && readingPath !== undefined) {
+            result.lost.set(readingPath, why);
+            const without = readingPath;
             // The rest of the unit is analysed again, without the file that killed the worker.
             if ('unit' in task) queue.unshift({ id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => f !== without) } });
           } else if (task && 'unit' in task) {
