@@ -8,7 +8,7 @@
  * stay silent on such functions.
  */
 import type { SehMacro } from './blank-macros.js';
-import type { FlatTree, SyntaxNode } from './flat-tree.js';
+import type { FlatTree, GrammarTables, SyntaxNode } from './flat-tree.js';
 import type { CastFact, FieldDeclarationFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
 import { fold } from './text.js';
 
@@ -272,10 +272,16 @@ function castOf(node: SyntaxNode): { type: string; value: SyntaxNode | null; add
 /** Node types a cast can have: see castOf. */
 const CAST_SHAPES = ['cast_expression', 'call_expression', 'binary_expression'];
 
+const typeIdSets = new WeakMap<GrammarTables, Map<readonly string[], ReadonlySet<number>>>();
+
 /** Nodes of the given types under `node`, in document order: one scan of the flat tree. */
 function descendantsOfTypes(node: SyntaxNode, types: readonly string[]): SyntaxNode[] {
-  const ids = new Set(types.flatMap((t) => node.tree.typeIdsOf(t)));
-  return node.tree.descendantsOfTypes(node.id, ids).map((i) => node.tree.node(i));
+  const tree = node.tree;
+  let byList = typeIdSets.get(tree.grammar);
+  if (!byList) typeIdSets.set(tree.grammar, (byList = new Map()));
+  let ids = byList.get(types);
+  if (!ids) byList.set(types, (ids = new Set(types.flatMap((t) => tree.typeIdsOf(t)))));
+  return tree.descendantsOfTypes(node.id, ids).map((i) => tree.node(i));
 }
 
 /** The outermost cast of each chain of casts in the body. */
@@ -337,9 +343,11 @@ function enclosingCallee(node: SyntaxNode, stop: SyntaxNode): string | undefined
   return undefined;
 }
 
+const TYPE_DECLARATIONS = ['type_definition', 'field_declaration'];
+
 /** What the file declares about types: its pointer typedefs and the fields of its structures, in one pass. */
 export function typeFacts(tree: FlatTree): { pointerTypedefs: string[]; fieldDeclarations: FieldDeclarationFact[] } {
-  const nodes = descendantsOfTypes(tree.root, ['type_definition', 'field_declaration']);
+  const nodes = descendantsOfTypes(tree.root, TYPE_DECLARATIONS);
   return {
     pointerTypedefs: pointerTypedefs(nodes.filter((n) => n.type === 'type_definition')),
     fieldDeclarations: fieldDeclarations(nodes.filter((n) => n.type === 'field_declaration')),

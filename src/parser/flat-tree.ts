@@ -75,6 +75,7 @@ export class FlatTree {
   readonly ends: Uint32Array;
   readonly parents: Int32Array;
   readonly nextSiblings: Int32Array;
+  readonly previousSiblings: Int32Array;
   /** One past the last descendant of each node. */
   readonly subtreeEnds: Int32Array;
   private readonly flags: Uint8Array;
@@ -115,6 +116,7 @@ export class FlatTree {
     this.ends = new Uint32Array(size);
     this.parents = new Int32Array(size);
     this.nextSiblings = new Int32Array(size).fill(-1);
+    this.previousSiblings = new Int32Array(size).fill(-1);
     this.subtreeEnds = new Int32Array(size);
     this.flags = new Uint8Array(size);
     this.copy(walker);
@@ -122,7 +124,7 @@ export class FlatTree {
   }
 
   private copy(walker: CursorWalker): void {
-    const { types, fields, starts, ends, parents, nextSiblings, flags } = this;
+    const { types, fields, starts, ends, parents, nextSiblings, previousSiblings, flags } = this;
     // The open ancestors of the node under the cursor, and the last child seen of each.
     const ancestors: number[] = [];
     const lastChild: number[] = [];
@@ -141,7 +143,10 @@ export class FlatTree {
       if (start === end && walker.isMissing()) flags[n] = MISSING | HAS_ERROR;
       if (depth > 0) {
         const previous = lastChild[depth - 1]!;
-        if (previous >= 0) nextSiblings[previous] = n;
+        if (previous >= 0) {
+          nextSiblings[previous] = n;
+          previousSiblings[n] = previous;
+        }
         lastChild[depth - 1] = n;
       }
       if (walker.gotoFirstChild()) {
@@ -302,11 +307,8 @@ export class SyntaxNode {
   }
 
   get previousSibling(): SyntaxNode | null {
-    const p = this.tree.parents[this.id]!;
-    if (p < 0) return null;
-    let previous = -1;
-    for (let c = this.tree.firstChild(p); c >= 0 && c !== this.id; c = this.tree.nextSiblings[c]!) previous = c;
-    return previous >= 0 ? new SyntaxNode(this.tree, previous) : null;
+    const p = this.tree.previousSiblings[this.id]!;
+    return p >= 0 ? new SyntaxNode(this.tree, p) : null;
   }
 
   get children(): SyntaxNode[] {
