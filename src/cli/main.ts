@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ConfigResolver } from '../config/config.js';
 import { knowledgeExtensions } from '../config/knowledge-extensions.js';
 import { BaselineError, readBaseline, writeBaseline } from '../engine/baseline.js';
-import { defaultCacheDirectory } from '../engine/facts-cache.js';
+import { defaultCacheDirectory } from '../engine/cache-store.js';
 import { ALL_RULE_METAS, check } from '../engine/check.js';
 import type { CheckResult } from '../engine/findings.js';
 import { formatGithub } from '../reporters/github.js';
@@ -83,7 +83,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .option('--baseline <file>', 'report only findings that are not in this baseline')
     .option('--baseline-write <file>', "record this run's findings as the baseline, and exit 0")
     .option('--report-fixed', 'with --baseline: also list the baseline findings that are gone')
-    .option('--cache [dir]', `cache parse facts between runs (default directory: ${defaultCacheDirectory()})`)
+    .option('--cache [dir]', `keep driver unit reports and parse facts between runs: unchanged units are not analysed again (default directory: ${defaultCacheDirectory()})`)
     .option('--max-file-size <bytes>', 'skip files larger than this', String(16 * 1024 * 1024))
     .option('--parse-timeout <ms>', 'skip a file whose parse takes longer than this', '20000')
     .action(async (paths: string[], flags: CheckFlags) => {
