@@ -18,7 +18,8 @@ import type { CacheLocation } from './cache-store.js';
 import { FactsCache } from './facts-cache.js';
 import { findingOf } from './finding-factory.js';
 import type { Finding, SkippedFile, UnitSummary } from './findings.js';
-import { readAndParse, type ReadLimits, type ReadOutcome, type ReadResult } from './read-files.js';
+import { readAndParse, type ReadOutcome, type ReadResult } from './parse-files.js';
+import type { ReadLimits } from './read-files.js';
 import { UnitReportCache } from './unit-report-cache.js';
 import type { SuppressionFacts } from './suppressions.js';
 

@@ -22,7 +22,7 @@ import { DEFAULT_LIMITS, readSource, type ReadLimits } from './read-files.js';
 import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression, type SuppressionFacts } from './suppressions.js';
 import { buildIdentity } from './build-identity.js';
 import type { CacheLocation } from './cache-store.js';
-import { runTasks, type PoolResult, type Task } from './unit-pool.js';
+import type { PoolResult, Task } from './unit-pool.js';
 import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
 
 export interface CheckOptions {
@@ -68,7 +68,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
   const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
   if (cached) timer.lap('cache lookup');
-  const analysed = await runTasks(cached?.misses ?? tasks, settings, options.jobs ?? availableParallelism(), options.rules);
+  const analysed = await analyse(cached?.misses ?? tasks, settings, options.jobs ?? availableParallelism(), options.rules);
   const pool: PoolResult = cached
     ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
     : analysed;
@@ -127,6 +127,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     skipped,
     units,
   };
+}
+
+/**
+ * Runs the tasks the cache could not serve. The parser, and the pool that runs it, are loaded
+ * only then: a warm run whose every unit is cached never needs them.
+ */
+async function analyse(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number, rules: readonly Rule[] | undefined): Promise<PoolResult> {
+  if (tasks.length === 0) return { units: new Map(), files: new Map(), lost: new Map() };
+  const { runTasks } = await import('./unit-pool.js');
+  return runTasks(tasks, settings, jobs, rules);
 }
 
 /** Wall time per phase, for DRVCHECK_STATS. */
