@@ -71,7 +71,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(['error', 'warning', 'never']).default('warning'))
     .option('--exit-zero', 'exit with 0 even when there are findings (errors still exit with 2)')
     .option('--show-config', 'print the configuration that applies to each path, and exit')
-    .option('-j, --jobs <n>', 'worker threads for parsing (default: the number of cores)')
+    .option('-j, --jobs <n>', 'worker threads, each analysing whole driver units; 1: none (default: up to the number of cores, when the run is large enough to repay their start-up)')
     .option('-q, --quiet', 'report errors only, without the summary line')
     .option('--no-color', 'no colors in text output (also when NO_COLOR is set)')
     .option('--baseline <file>', 'report only findings that are not in this baseline')

@@ -4,7 +4,6 @@
  * per unit, run the rules, then apply configuration, suppressions and the baseline, and return
  * findings sorted, deduplicated and fingerprinted.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
 import { LineIndex } from '../source/decode.js';
@@ -39,7 +38,10 @@ export interface CheckOptions {
   readonly ignore?: readonly string[];
   /** Findings already known: reported as baselined, not as findings. */
   readonly baseline?: readonly BaselineEntry[];
-  /** Worker threads for parsing; default: the number of cores. */
+  /**
+   * Worker threads, each analysing whole units; 1: none. Default: up to the number of cores,
+   * when the run is large enough to repay their start-up.
+   */
   readonly jobs?: number;
   /** Directory of the cache of parse facts and unit reports; no cache when absent. */
   readonly cacheDir?: string;
@@ -68,7 +70,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
   const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
   if (cached) timer.lap('cache lookup');
-  const analysed = await analyse(cached?.misses ?? tasks, settings, options.jobs ?? availableParallelism(), options.rules);
+  const analysed = await analyse(cached?.misses ?? tasks, settings, options.jobs, options.rules);
   const pool: PoolResult = cached
     ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
     : analysed;
@@ -133,7 +135,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
  * Runs the tasks the cache could not serve. The parser, and the pool that runs it, are loaded
  * only then: a warm run whose every unit is cached never needs them.
  */
-async function analyse(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number, rules: readonly Rule[] | undefined): Promise<PoolResult> {
+async function analyse(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number | undefined, rules: readonly Rule[] | undefined): Promise<PoolResult> {
   if (tasks.length === 0) return { units: new Map(), files: new Map(), lost: new Map() };
   const { runTasks } = await import('./unit-pool.js');
   return runTasks(tasks, settings, jobs, rules);
