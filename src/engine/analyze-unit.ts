@@ -70,7 +70,8 @@ export class UnitAnalyzer {
     private readonly reading: (path: string | undefined) => void = () => {},
   ) {
     this.cache = settings.cache ? new FactsCache(settings.cache) : undefined;
-    // Only the built-in rules' reports are cached: other rules would be served their reports.
+    // The key of a report does not name the rules that made it, so only the built-in rules'
+    // reports are cached (tests run their own rules).
     this.reports = settings.cache && rules === RULES ? new UnitReportCache(settings.cache) : undefined;
     this.configs = new ConfigResolver(settings.configFile);
   }
