@@ -31,19 +31,14 @@ export class UnitReportCache {
     this.files = new CacheStore(location, 'files');
   }
 
-  /** `identities` are the fileIdentity() of the unit's files, in the order of `unit.files`. */
+  /**
+   * `identities` are the fileIdentity() of the unit's files, in the order of `unit.files`. The
+   * whole unit is hashed, not a list of its fields, so that a field added to DriverUnit is part
+   * of the key without anyone remembering to add it here.
+   */
   unitKey(unit: DriverUnit, identities: readonly string[], config: ResolvedConfig, limits: ReadLimits): string {
-    const definition = {
-      name: unit.name,
-      kind: unit.kind,
-      directory: unit.directory,
-      files: unit.files,
-      driverType: unit.driverType ?? null,
-      defines: unit.defines,
-      infs: unit.infs ?? [],
-    };
     const analysisConfig = { files: config.files, knowledge: config.knowledge };
-    return hashOf(['unit', limits, definition, identities, analysisConfig]);
+    return hashOf(['unit', limits, unit, identities, analysisConfig]);
   }
 
   fileKey(path: string, identity: string, limits: ReadLimits): string {
