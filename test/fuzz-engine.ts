@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { DriverModel } from '../src/model/driver-model.js';
-import { DEFAULT_LIMITS, decodeText, parseDecoded, type ReadLimits } from '../src/engine/read-files.js';
+import { parseDecoded } from '../src/engine/parse-files.js';
+import { DEFAULT_LIMITS, decodeText, type ReadLimits } from '../src/engine/read-files.js';
 import { pragmaSuppressedLines, readSuppressionComments } from '../src/engine/suppressions.js';
 import { RULES } from '../src/rules/index.js';
 import { filesOf } from './fixture-harness.js';

@@ -153,6 +153,24 @@ describe('the account of a run', () => {
     assert.deepEqual(doc.findings.map((f: any) => `${f.location.path}:${f.location.startLine}`), ['known.c:6']);
   });
 
+  it('analyses one small driver without worker threads, unless --jobs asks for them', () => {
+    // One unit and four headers no source includes: five tasks, too little work for workers.
+    // The injected fault kills a worker only, so the file is lost exactly when a worker read it.
+    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
+    writeFileSync(join(dir, 'driver.inf'), '[Version]\n');
+    for (let i = 0; i < 3; i++) writeFileSync(join(dir, `file${i}.c`), functionOf('    Call();'));
+    for (let i = 0; i < 4; i++) writeFileSync(join(dir, `unused${i}.h`), '#define UNUSED 1\n');
+    const skipped = (args: string[]): unknown[] => {
+      const r = spawnSync(process.execPath, [cliPath, 'check', dir, '--format', 'json', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, DRVCHECK_TEST_WORKER_DIES_ON: 'file1.c' },
+      });
+      return JSON.parse(r.stdout).skipped;
+    };
+    assert.deepEqual(skipped([]), []);
+    assert.deepEqual(skipped(['--jobs', '2']), [{ path: 'file1.c', reason: 'internal error while parsing: the worker exited (code 70)' }]);
+  });
+
   it('lists analyzed files as SARIF artifacts and skipped ones as notifications naming the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
     writeFileSync(join(dir, 'known.c'), KNOWN);

@@ -8,15 +8,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, ConfigResolver } from '../config/config.js';
 import { knowledgeExtensions } from '../config/knowledge-extensions.js';
 import { BaselineError, readBaseline, writeBaseline } from '../engine/baseline.js';
-import { defaultCacheDirectory } from '../engine/facts-cache.js';
+import { defaultCacheDirectory } from '../engine/cache-store.js';
 import { ALL_RULE_METAS, check } from '../engine/check.js';
 import type { CheckResult } from '../engine/findings.js';
-import { formatGithub } from '../reporters/github.js';
-import { formatJson } from '../reporters/json.js';
-import { formatMsbuild } from '../reporters/msbuild.js';
-import { ruleHelpText } from '../reporters/rule-docs.js';
-import { formatSarif } from '../reporters/sarif.js';
-import { formatText } from '../reporters/text.js';
 import type { RuleMeta } from '../rule-kit/rule.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -77,13 +71,13 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(['error', 'warning', 'never']).default('warning'))
     .option('--exit-zero', 'exit with 0 even when there are findings (errors still exit with 2)')
     .option('--show-config', 'print the configuration that applies to each path, and exit')
-    .option('-j, --jobs <n>', 'worker threads for parsing (default: the number of cores)')
+    .option('-j, --jobs <n>', 'worker threads, each analysing whole driver units; 1: none (default: up to the number of cores, when the run is large enough to repay their start-up)')
     .option('-q, --quiet', 'report errors only, without the summary line')
     .option('--no-color', 'no colors in text output (also when NO_COLOR is set)')
     .option('--baseline <file>', 'report only findings that are not in this baseline')
     .option('--baseline-write <file>', "record this run's findings as the baseline, and exit 0")
     .option('--report-fixed', 'with --baseline: also list the baseline findings that are gone')
-    .option('--cache [dir]', `cache parse facts between runs (default directory: ${defaultCacheDirectory()})`)
+    .option('--cache [dir]', `keep driver unit reports and parse facts between runs: unchanged units are not analysed again (default directory: ${defaultCacheDirectory()})`)
     .option('--max-file-size <bytes>', 'skip files larger than this', String(16 * 1024 * 1024))
     .option('--parse-timeout <ms>', 'skip a file whose parse takes longer than this', '20000')
     .action(async (paths: string[], flags: CheckFlags) => {
@@ -102,9 +96,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .command('explain')
     .description("show a rule's rationale, fix and examples")
     .argument('<rule>', 'rule id or code')
-    .action((token: string) => {
+    .action(async (token: string) => {
       const meta = ALL_RULE_METAS.find((m) => m.id === token || m.code === token.toUpperCase());
       if (!meta) throw new UsageError(`unknown rule '${token}' (see 'drvcheck rules')`);
+      const { ruleHelpText } = await import('../reporters/rule-docs.js');
       io.stdout.write(`${ruleHelpText(meta)}\n`);
     });
 
@@ -158,7 +153,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   const shown: CheckResult = flags.quiet ? { ...result, findings: result.findings.filter((f) => f.severity === 'error') } : result;
   const toFile = flags.output !== undefined;
   const color = flags.color && !toFile && !process.env['NO_COLOR'] && Boolean(io.stdout.isTTY);
-  const report = render(shown, flags, color);
+  const report = await render(shown, flags, color);
   if (toFile) writeFileSync(flags.output!, report);
   else io.stdout.write(report);
   if (toFile && !flags.quiet) io.stderr.write(`drvcheck: ${result.findings.length} finding(s), ${result.analyzed.length} file(s) analyzed, ${result.skipped.length} skipped\n`);
@@ -171,20 +166,21 @@ function exitCodeFor(result: CheckResult, flags: CheckFlags): number {
   return failing ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-function render(result: CheckResult, flags: CheckFlags, color: boolean): string {
+/** Each reporter is loaded only when its format is asked for: start-up time counts for one driver. */
+async function render(result: CheckResult, flags: CheckFlags, color: boolean): Promise<string> {
   const shownPath = (p: string): string => displayPath(result.root, p);
   const metas: readonly RuleMeta[] = ALL_RULE_METAS;
   switch (flags.format) {
     case 'json':
-      return formatJson(result);
+      return (await import('../reporters/json.js')).formatJson(result);
     case 'sarif':
-      return formatSarif(result, metas);
+      return (await import('../reporters/sarif.js')).formatSarif(result, metas);
     case 'msbuild':
-      return formatMsbuild(result, metas, shownPath);
+      return (await import('../reporters/msbuild.js')).formatMsbuild(result, metas, shownPath);
     case 'github':
-      return formatGithub(result, metas, shownPath);
+      return (await import('../reporters/github.js')).formatGithub(result, metas, shownPath);
     default:
-      return formatText(result, { color, displayPath: shownPath, quiet: Boolean(flags.quiet), reportFixed: Boolean(flags.reportFixed) });
+      return (await import('../reporters/text.js')).formatText(result, { color, displayPath: shownPath, quiet: Boolean(flags.quiet), reportFixed: Boolean(flags.reportFixed) });
   }
 }
 

@@ -4,10 +4,9 @@
  * names one file for the whole run. Every error names the file and the key.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { CONFIG_SCHEMA } from './schema.js';
+import { configValidator } from './schema-validator.js';
 
 export const CONFIG_FILE_NAME = 'drvcheck.json';
 
@@ -60,20 +59,6 @@ export const EMPTY_CONFIG: ResolvedConfig = {
   knowledge: { ddis: {}, locks: {}, roles: {}, registrations: {} },
 };
 
-const require = createRequire(import.meta.url);
-type AjvClass = typeof import('ajv').default;
-type Validator = ReturnType<InstanceType<AjvClass>['compile']>;
-let compiled: Validator | undefined;
-
-/** The schema validator, compiled on first use: most runs read no configuration file. */
-function validator(): Validator {
-  if (!compiled) {
-    const Ajv = require('ajv') as AjvClass;
-    compiled = new Ajv({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
-  }
-  return compiled;
-}
-
 /** Reads one config file and what it extends. */
 export function loadConfigFile(path: string, seen: readonly string[] = []): ResolvedConfig {
   const file = resolve(path);
@@ -112,7 +97,7 @@ function readConfigJson(file: string): RawConfig {
   } catch (error) {
     throw new ConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
   }
-  const validate = validator();
+  const validate = configValidator();
   if (!validate(data)) {
     const messages = (validate.errors ?? []).map((e) => {
       const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';

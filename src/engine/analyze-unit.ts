@@ -3,21 +3,24 @@
  * from the cache), build the unit's model, run the rules. What it returns is plain data, so
  * the work can run on a worker thread and only the results cross back; each worker keeps the
  * facts of the headers it has read, which the next units it analyses often include again.
+ * With a cache, the report is stored under the identities of the files as they were read here.
  */
 import { join } from 'node:path';
-import { ConfigResolver } from '../config/config.js';
+import { ConfigResolver, type ResolvedConfig } from '../config/config.js';
 import { knowledgeExtensions } from '../config/knowledge-extensions.js';
 import type { KnowledgeExtensions } from '../knowledge/extensions.js';
 import { DriverModel } from '../model/driver-model.js';
-import type { FileFacts } from '../parser/facts.js';
 import { RULES } from '../rules/index.js';
 import type { Rule } from '../rule-kit/rule.js';
 import type { DriverUnit } from '../source/discover.js';
 import { HEADER_EXTENSIONS } from '../source/discover.js';
+import type { CacheLocation } from './cache-store.js';
 import { FactsCache } from './facts-cache.js';
 import { findingOf } from './finding-factory.js';
 import type { Finding, SkippedFile, UnitSummary } from './findings.js';
-import { readAndParse, type ReadLimits, type ReadOutcome } from './read-files.js';
+import { readAndParse, type ReadOutcome, type ReadResult } from './parse-files.js';
+import type { ReadLimits } from './read-files.js';
+import { UnitReportCache } from './unit-report-cache.js';
 import type { SuppressionFacts } from './suppressions.js';
 
 export interface FileReport {
@@ -44,14 +47,17 @@ export interface UnitReport {
 export interface AnalyzerSettings {
   readonly root: string;
   readonly limits: ReadLimits;
-  readonly cacheDir?: string;
+  readonly cache?: CacheLocation;
   readonly configFile?: string;
 }
 
+type TimedRead = ReadResult & { readonly ms: number };
+
 export class UnitAnalyzer {
   private readonly cache: FactsCache | undefined;
+  private readonly reports: UnitReportCache | undefined;
   private readonly configs: ConfigResolver;
-  private readonly headers = new Map<string, { outcome: ReadOutcome; ms: number }>();
+  private readonly headers = new Map<string, TimedRead>();
   private readonly knowledgeByConfig = new Map<string, KnowledgeExtensions>();
 
   constructor(
@@ -63,21 +69,29 @@ export class UnitAnalyzer {
      */
     private readonly reading: (path: string | undefined) => void = () => {},
   ) {
-    this.cache = settings.cacheDir ? new FactsCache(settings.cacheDir) : undefined;
+    this.cache = settings.cache ? new FactsCache(settings.cache) : undefined;
+    // The key of a report does not name the rules that made it, so only the built-in rules'
+    // reports are cached (tests run their own rules).
+    this.reports = settings.cache && rules === RULES ? new UnitReportCache(settings.cache) : undefined;
     this.configs = new ConfigResolver(settings.configFile);
   }
 
   async analyze(unit: DriverUnit): Promise<UnitReport> {
-    const files: FileReport[] = [];
-    const facts: FileFacts[] = [];
-    for (const path of unit.files) {
-      const { outcome, ms } = await this.read(path);
-      files.push(reportOf(path, outcome, ms));
-      if (outcome.ok) facts.push(outcome.facts);
-    }
+    const reads: TimedRead[] = [];
+    for (const path of unit.files) reads.push(await this.read(path));
     this.reading(undefined);
-    if (facts.length === 0) return { files, findings: [], failures: [] };
     const config = this.configs.forDirectory(join(this.settings.root, unit.directory));
+    const report = this.report(unit, reads, config);
+    if (this.reports && reads.every(repeatable)) {
+      this.reports.setUnit(this.reports.unitKey(unit, reads.map((r) => r.identity), config, this.settings.limits), report);
+    }
+    return report;
+  }
+
+  private report(unit: DriverUnit, reads: readonly TimedRead[], config: ResolvedConfig): UnitReport {
+    const files = unit.files.map((path, i) => reportOf(path, reads[i]!.outcome, reads[i]!.ms));
+    const facts = reads.flatMap((r) => (r.outcome.ok ? [r.outcome.facts] : []));
+    if (facts.length === 0) return { files, findings: [], failures: [] };
     const key = config.files.join('\0');
     let knowledge = this.knowledgeByConfig.get(key);
     if (!knowledge) this.knowledgeByConfig.set(key, (knowledge = knowledgeExtensions(config)));
@@ -105,20 +119,27 @@ export class UnitAnalyzer {
 
   /** A file no unit includes (a header nobody includes): read, so that it is accounted for. */
   async readAlone(path: string): Promise<FileReport> {
-    const { outcome, ms } = await this.read(path);
-    return reportOf(path, outcome, ms);
+    const read = await this.read(path);
+    const report = reportOf(path, read.outcome, read.ms);
+    if (this.reports && repeatable(read)) this.reports.setFile(this.reports.fileKey(path, read.identity, this.settings.limits), report);
+    return report;
   }
 
-  private async read(path: string): Promise<{ outcome: ReadOutcome; ms: number }> {
+  private async read(path: string): Promise<TimedRead> {
     const kept = this.headers.get(path);
     if (kept) return kept;
     this.reading(path);
     const started = performance.now();
-    const outcome = await readAndParse(this.settings.root, path, this.settings.limits, this.cache);
-    const read = { outcome, ms: performance.now() - started };
+    const result = await readAndParse(this.settings.root, path, this.settings.limits, this.cache);
+    const read = { ...result, ms: performance.now() - started };
     if (HEADER_EXTENSIONS.test(path)) this.headers.set(path, read);
     return read;
   }
+}
+
+/** A read whose outcome follows from the file's content alone, so a report made from it may be cached. */
+function repeatable<R extends ReadResult>(read: R): read is R & { readonly identity: string } {
+  return read.identity !== undefined && (read.outcome.ok || !read.outcome.transient);
 }
 
 function reportOf(path: string, outcome: ReadOutcome, ms: number): FileReport {

@@ -1,9 +1,9 @@
 /**
- * The whole run: read the configuration, discover files and driver units, parse each file
- * once, build one model per unit, run the rules, then apply configuration, suppressions and
- * the baseline, and return findings sorted, deduplicated and fingerprinted.
+ * The whole run: read the configuration, discover files and driver units, take the reports of
+ * unchanged units from the cache (with `cacheDir`), parse each other file once, build one model
+ * per unit, run the rules, then apply configuration, suppressions and the baseline, and return
+ * findings sorted, deduplicated and fingerprinted.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
 import { LineIndex } from '../source/decode.js';
@@ -12,14 +12,17 @@ import { ENGINE_RULES, RULES } from '../rules/index.js';
 import { INVALID_SUPPRESSION } from '../rules/suppression/invalid-suppression.js';
 import { UNUSED_SUPPRESSION } from '../rules/suppression/unused-suppression.js';
 import type { Rule, RuleMeta, Severity } from '../rule-kit/rule.js';
-import type { FileReport } from './analyze-unit.js';
+import type { AnalyzerSettings, FileReport } from './analyze-unit.js';
 import type { BaselineEntry } from './baseline.js';
 import { newFinding } from './finding-factory.js';
 import { compareFindings, type AnalyzedFile, type CheckResult, type Finding, type SkippedFile, type UnitSummary } from './findings.js';
 import { lineHashes } from './line-hash.js';
 import { DEFAULT_LIMITS, readSource, type ReadLimits } from './read-files.js';
 import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression, type SuppressionFacts } from './suppressions.js';
-import { runTasks, type Task } from './unit-pool.js';
+import { buildIdentity } from './build-identity.js';
+import type { CacheLocation } from './cache-store.js';
+import type { PoolResult, Task } from './unit-pool.js';
+import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
@@ -35,9 +38,12 @@ export interface CheckOptions {
   readonly ignore?: readonly string[];
   /** Findings already known: reported as baselined, not as findings. */
   readonly baseline?: readonly BaselineEntry[];
-  /** Worker threads for parsing; default: the number of cores. */
+  /**
+   * Worker threads, each analysing whole units; 1: none. Default: up to the number of cores,
+   * when the run is large enough to repay their start-up.
+   */
   readonly jobs?: number;
-  /** Directory of the parse-facts cache; no cache when absent. */
+  /** Directory of the cache of parse facts and unit reports; no cache when absent. */
   readonly cacheDir?: string;
 }
 
@@ -59,16 +65,21 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     ...found.units.map((unit, id) => ({ id, unit })).sort((a, b) => b.unit.files.length - a.unit.files.length),
     ...lone.map((file, i) => ({ id: found.units.length + i, file })),
   ];
-  const settings = { root: found.root, limits, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
-  const pool = await runTasks(tasks, settings, options.jobs ?? availableParallelism(), options.rules);
+  const cache: CacheLocation | undefined = options.cacheDir ? { root: options.cacheDir, build: buildIdentity() } : undefined;
+  const settings: AnalyzerSettings = { root: found.root, limits, ...(cache ? { cache } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
+  // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
+  const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
+  if (cached) timer.lap('cache lookup');
+  const analysed = await analyse(cached?.misses ?? tasks, settings, options.jobs, options.rules);
+  const pool: PoolResult = cached
+    ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
+    : analysed;
   timer.lap('parse, model and rules');
 
   const analyzedByPath = new Map<string, AnalyzedFile>();
   const suppressionFacts = new Map<string, SuppressionFacts>();
   const skippedByPath = new Map<string, string>();
-  const fileTimes = new Map<string, { ms: number }>();
   const account = (report: FileReport): void => {
-    fileTimes.set(report.path, { ms: report.ms });
     if (report.analyzed) {
       const a = report.analyzed;
       analyzedByPath.set(report.path, { path: report.path, language: a.language, encoding: a.encoding, functions: a.functions, syntaxErrors: a.syntaxErrors });
@@ -107,7 +118,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const analyzed = [...analyzedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : 1));
   timer.lap('suppressions, configuration, baseline');
-  reportStats(timer, fileTimes);
+  reportStats(timer, analysed, cached);
   return {
     root: found.root,
     findings: all.filter((f) => !f.suppression && !known.has(f.fingerprint)),
@@ -118,6 +129,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     skipped,
     units,
   };
+}
+
+/**
+ * Runs the tasks the cache could not serve. The parser, and the pool that runs it, are loaded
+ * only then: a warm run whose every unit is cached never needs them.
+ */
+async function analyse(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number | undefined, rules: readonly Rule[] | undefined): Promise<PoolResult> {
+  if (tasks.length === 0) return { units: new Map(), files: new Map(), lost: new Map() };
+  const { runTasks } = await import('./unit-pool.js');
+  return runTasks(tasks, settings, jobs, rules);
 }
 
 /** Wall time per phase, for DRVCHECK_STATS. */
@@ -133,13 +154,17 @@ class PhaseTimer {
 }
 
 /**
- * With DRVCHECK_STATS set, writes the run's phase times, peak memory and slowest files to
- * standard error as one JSON line: what the benchmark reads. Never part of a report.
+ * With DRVCHECK_STATS set, writes the run's phase times, peak memory, slowest files and cache
+ * hits to standard error as one JSON line: what the benchmark reads. Never part of a report.
  */
-function reportStats(timer: PhaseTimer, files: ReadonlyMap<string, { ms: number }>): void {
+function reportStats(timer: PhaseTimer, analysed: PoolResult, cached: CacheLookup | undefined): void {
   if (!process.env['DRVCHECK_STATS']) return;
-  const slowest = [...files].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10).map(([path, p]) => ({ path, ms: Math.round(p.ms) }));
-  process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest })}\n`);
+  // Files read in this run only: a report from the cache carries the times of the run that made it.
+  const times = new Map<string, number>();
+  for (const report of [...[...analysed.units.values()].flatMap((u) => u.files), ...analysed.files.values()]) times.set(report.path, report.ms);
+  const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([path, ms]) => ({ path, ms: Math.round(ms) }));
+  const cache = cached ? { hits: cached.units.size + cached.files.size, misses: cached.misses.length } : undefined;
+  process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest, ...(cache ? { cache } : {}) })}\n`);
 }
 
 function discoveryPolicy(configs: ConfigResolver): DiscoveryPolicy {

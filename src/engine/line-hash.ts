@@ -10,91 +10,83 @@ const TAB = 9;
 const LF = 10;
 const CR = 13;
 const END_OF_FILE = 65535;
+const TWO_32 = 4294967296;
 
 /**
- * 64-bit arithmetic modulo 2^64 on four 16-bit limbs held in plain numbers (little end first):
- * the hash needs only `h * 37 + c - K * leaving` with small c and leaving. BigInt, or arrays
- * allocated per character, would be many times slower.
+ * 64-bit arithmetic modulo 2^64 on two 32-bit halves held in plain numbers: the hash needs only
+ * `h * 37 + c - K * leaving` with c and leaving below 2^16, whose partial results stay below
+ * 2^53, where doubles are exact. BigInt, or arrays allocated per character, would be many
+ * times slower.
  */
-const FIRST_MOD = (() => {
+const [FIRST_MOD_LO, FIRST_MOD_HI] = (() => {
   // 37^100 modulo 2^64: the weight of the character leaving the window.
-  const m = [1, 0, 0, 0];
+  let lo = 1;
+  let hi = 0;
   for (let i = 0; i < BLOCK; i++) {
-    let carry = 0;
-    for (let j = 0; j < 4; j++) {
-      const v = m[j]! * 37 + carry;
-      m[j] = v % 65536;
-      carry = Math.floor(v / 65536);
-    }
+    const v = lo * 37;
+    lo = v >>> 0;
+    hi = (hi * 37 + (v - lo) / TWO_32) >>> 0;
   }
-  return m as [number, number, number, number];
+  return [lo, hi];
 })();
 
-/** The hashes of the requested lines of `text`. */
+/**
+ * The hashes of the requested lines of `text`. One loop with everything in local variables:
+ * state captured by closures lives on the heap, and would allocate a number per character.
+ */
 export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<number, string> {
   const out = new Map<number, string>();
   const window = new Int32Array(BLOCK);
   const lineAt = new Int32Array(BLOCK).fill(-1);
+  // Occurrences so far of each hash, keyed by its bits as a 4-character string: much cheaper
+  // than the hex text, which only the wanted lines need.
   const counts = new Map<string, number>();
-  let h0 = 0;
-  let h1 = 0;
-  let h2 = 0;
-  let h3 = 0;
+  let lo = 0;
+  let hi = 0;
   let index = 0;
   let line = 0;
   let lineStart = true;
   let previousCR = false;
-
-  const emit = (): void => {
-    const hi = h3 * 65536 + h2;
-    const lo = h1 * 65536 + h0;
-    const value = hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
-    const n = (counts.get(value) ?? 0) + 1;
-    counts.set(value, n);
+  // The text's characters, then END_OF_FILE, then BLOCK zeros that push the last lines' hashes out.
+  const end = text.length + 1 + BLOCK;
+  for (let i = 0; i < end; i++) {
+    let c = i < text.length ? text.charCodeAt(i) : i === text.length ? END_OF_FILE : 0;
+    if (i <= text.length) {
+      if (c === SPACE || c === TAB || (previousCR && c === LF)) {
+        previousCR = false;
+        continue;
+      }
+      previousCR = c === CR;
+      if (c === CR) c = LF;
+    }
     const at = lineAt[index]!;
-    if (wanted.has(at)) out.set(at, `${value}:${n}`);
-    lineAt[index] = -1;
-  };
-  const roll = (c: number): void => {
+    if (at !== -1) {
+      // The window now holds the 100 characters from line `at`'s start: its hash is complete.
+      const bits = String.fromCharCode(lo & 0xffff, lo >>> 16, hi & 0xffff, hi >>> 16);
+      const n = (counts.get(bits) ?? 0) + 1;
+      counts.set(bits, n);
+      if (wanted.has(at)) {
+        out.set(at, `${hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0')}:${n}`);
+        // A line's hash depends only on the text up to 100 characters past its start.
+        if (out.size === wanted.size) return out;
+      }
+      lineAt[index] = -1;
+    }
+    if (i <= text.length) {
+      if (lineStart) {
+        lineStart = false;
+        line++;
+        lineAt[index] = line;
+      }
+      if (c === LF) lineStart = true;
+    }
+    // h = h * 37 + c - FIRST_MOD * leaving; the low half's carry (or borrow) goes to the high.
     const leaving = window[index]!;
     window[index] = c;
-    // h = h * 37 + c - FIRST_MOD * leaving, limb by limb, carries and borrows propagated.
-    let v = h0 * 37 + c - FIRST_MOD[0] * leaving;
-    let carry = Math.floor(v / 65536);
-    h0 = v - carry * 65536;
-    v = h1 * 37 + carry - FIRST_MOD[1] * leaving;
-    carry = Math.floor(v / 65536);
-    h1 = v - carry * 65536;
-    v = h2 * 37 + carry - FIRST_MOD[2] * leaving;
-    carry = Math.floor(v / 65536);
-    h2 = v - carry * 65536;
-    v = h3 * 37 + carry - FIRST_MOD[3] * leaving;
-    h3 = ((v % 65536) + 65536) % 65536;
-    index = (index + 1) % BLOCK;
-  };
-  const feed = (raw: number): void => {
-    let c = raw;
-    if (c === SPACE || c === TAB || (previousCR && c === LF)) {
-      previousCR = false;
-      return;
-    }
-    previousCR = c === CR;
-    if (c === CR) c = LF;
-    if (lineAt[index] !== -1) emit();
-    if (lineStart) {
-      lineStart = false;
-      line++;
-      lineAt[index] = line;
-    }
-    if (c === LF) lineStart = true;
-    roll(c);
-  };
-
-  for (let i = 0; i < text.length; i++) feed(text.charCodeAt(i));
-  feed(END_OF_FILE);
-  for (let i = 0; i < BLOCK; i++) {
-    if (lineAt[index] !== -1) emit();
-    roll(0);
+    const low = lo * 37 + c - FIRST_MOD_LO * leaving;
+    lo = low >>> 0;
+    hi = (hi * 37 + (low - lo) / TWO_32 - FIRST_MOD_HI * leaving) >>> 0;
+    if (++index === BLOCK) index = 0;
   }
   return out;
 }

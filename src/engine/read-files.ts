@@ -1,15 +1,13 @@
 /**
- * Reads and parses every file of a run. A file that cannot be read, is binary, is too large,
- * or takes too long to parse is skipped with its reason; it never stops the run.
+ * Reads the files of a run: a file that cannot be read, is binary or is too large gets the
+ * reason it is skipped; it never stops the run. What a file's content is, for the cache, is
+ * its identity. (Parsing is in parse-files.ts, which loads the parser.)
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractFileFacts, ParseTimeoutError } from '../parser/extract.js';
-import type { FileFacts } from '../parser/facts.js';
 import { decodeSource, type DecodedSource } from '../source/decode.js';
 import { describeFsError } from '../source/discover.js';
-import type { FactsCache } from './facts-cache.js';
-import type { SkippedFile } from './findings.js';
 
 export interface ReadLimits {
   /** Files larger than this many bytes are skipped. */
@@ -20,7 +18,7 @@ export interface ReadLimits {
 
 export const DEFAULT_LIMITS: ReadLimits = { maxFileBytes: 16 * 1024 * 1024, parseTimeoutMs: 20_000 };
 
-export type ReadOutcome = { readonly ok: true; readonly facts: FileFacts } | { readonly ok: false; readonly skipped: SkippedFile };
+export type BytesRead = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 
 export function readSource(root: string, path: string, limits: ReadLimits): { ok: true; source: DecodedSource } | { ok: false; reason: string } {
   const read = readBytes(root, path, limits);
@@ -28,7 +26,7 @@ export function readSource(root: string, path: string, limits: ReadLimits): { ok
 }
 
 /** A file's bytes, unless it is not a regular file, is too large, or cannot be read. */
-export function readBytes(root: string, path: string, limits: ReadLimits): { ok: true; bytes: Buffer } | { ok: false; reason: string } {
+export function readBytes(root: string, path: string, limits: ReadLimits): BytesRead {
   const abs = join(root, path);
   let bytes: Buffer;
   try {
@@ -64,29 +62,13 @@ export function decodeText(bytes: Uint8Array): { ok: true; source: DecodedSource
   return { ok: true, source: { ...source, text: source.text.replace(/\0/g, ' '), lossy: true } };
 }
 
-export async function readAndParse(root: string, path: string, limits: ReadLimits, cache?: FactsCache): Promise<ReadOutcome> {
-  const read = readBytes(root, path, limits);
-  if (!read.ok) return { ok: false, skipped: { path, reason: read.reason } };
-  const key = cache?.keyOf(path, read.bytes);
-  const cached = key ? cache!.get(key) : undefined;
-  if (cached) return { ok: true, facts: cached };
-  const decoded = decodeText(read.bytes);
-  if (!decoded.ok) return { ok: false, skipped: { path, reason: decoded.reason } };
-  const outcome = await parseDecoded(path, decoded.source, limits);
-  if (outcome.ok && key) cache!.set(key, outcome.facts);
-  return outcome;
-}
-
-/** Parses one decoded file; any failure becomes a skip reason for that file only. */
-export async function parseDecoded(path: string, source: DecodedSource, limits: ReadLimits): Promise<ReadOutcome> {
-  try {
-    return { ok: true, facts: await extractFileFacts(path, source, { timeoutMs: limits.parseTimeoutMs }) };
-  } catch (error) {
-    if (error instanceof ParseTimeoutError) {
-      return { ok: false, skipped: { path, reason: `took longer than the per-file time limit of ${limits.parseTimeoutMs} ms (--parse-timeout)` } };
-    }
-    return { ok: false, skipped: { path, reason: `internal error while parsing: ${(error as Error).message}` } };
-  }
+/**
+ * What a file is, for the cache: the hash of its bytes, or why they cannot be read (larger
+ * than the limit, not a regular file, unreadable). Files with the same identity are analysed
+ * alike.
+ */
+export function fileIdentity(read: BytesRead): string {
+  return read.ok ? createHash('sha256').update(read.bytes).digest('hex') : `unread: ${read.reason}`;
 }
 
 function formatBytes(n: number): string {

@@ -4,6 +4,9 @@
  * costs the file it was reading: that file is reported as skipped, and the unit is analysed
  * again without it by a new worker.
  */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import type { DriverUnit } from '../source/discover.js';
@@ -25,11 +28,15 @@ export interface PoolResult {
   readonly lost: Map<string, string>;
 }
 
-export async function runTasks(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number, rules?: readonly Rule[]): Promise<PoolResult> {
+/**
+ * `jobs`: the number of workers asked for (1: none); undefined: as many as there are cores,
+ * when the work repays their start-up.
+ */
+export async function runTasks(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number | undefined, rules?: readonly Rule[]): Promise<PoolResult> {
   const result: PoolResult = { units: new Map(), files: new Map(), lost: new Map() };
-  // Workers pay for their start-up; a small run, or one with rules that cannot cross threads,
-  // runs here.
-  if (jobs <= 1 || rules !== undefined || tasks.length < 4) {
+  const workers = jobs ?? availableParallelism();
+  // Rules that cannot cross threads, and work that would not repay the workers' start-up, run here.
+  if (rules !== undefined || workers <= 1 || tasks.length < 2 || (jobs === undefined && !worthWorkers(tasks, settings.root, workers))) {
     const analyzer = new UnitAnalyzer(settings, rules);
     for (const task of tasks) {
       if ('unit' in task) result.units.set(task.id, await analyzer.analyze(task.unit));
@@ -38,7 +45,7 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
     return result;
   }
   const queue = [...tasks];
-  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, () => lane()));
+  await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, () => lane()));
   return result;
 
   async function lane(): Promise<void> {
@@ -89,5 +96,34 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
         sendNext();
       });
     }
+  }
+}
+
+/**
+ * What starting a worker costs (its thread, the code, the grammars and the knowledge tables,
+ * about 150 ms), as the bytes of source one thread analyses in that time: about 150 KB on the
+ * 2-core machine of the README's figures, more as parsing gets faster.
+ */
+const WORKER_START_BYTES = 256 * 1024;
+
+/**
+ * True when the tasks are expected to finish sooner on `jobs` workers than one after another
+ * here, with the bytes of their files as the measure of their work: the pool takes a worker's
+ * start-up plus the larger of its largest task and an even share. A single driver, even with
+ * headers no source includes beside it, stays here, where the pool would only add its start-up.
+ */
+function worthWorkers(tasks: readonly Task[], root: string, jobs: number): boolean {
+  const sizes = tasks.map((task) => ('unit' in task ? task.unit.files : [task.file]).reduce((sum, file) => sum + sizeOf(join(root, file)), 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const lanes = Math.min(jobs, tasks.length);
+  const largest = sizes.reduce((a, b) => Math.max(a, b), 0);
+  return WORKER_START_BYTES + Math.max(largest, total / lanes) < total;
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }

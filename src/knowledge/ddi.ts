@@ -78,35 +78,36 @@ function optionalLevel(value: unknown, what: string): IrqlLevel | undefined {
   return value;
 }
 
-let ddiTable: ReadonlyMap<string, DdiRequirement> | undefined;
+let rawDdis: Record<string, unknown> | undefined;
+const ddis = new Map<string, DdiRequirement | undefined>();
 
-/** All DDI requirements, loaded once. */
-export function loadDdiTable(): ReadonlyMap<string, DdiRequirement> {
-  if (ddiTable) return ddiTable;
-  const raw = readKnowledgeTable('ddi-irql.json', 'ddis');
-  const table = new Map<string, DdiRequirement>();
-  for (const [name, value] of Object.entries(raw)) {
-    if (!isRecord(value)) throw new Error(`drvcheck: ddi-irql.json: bad entry for ${name}`);
-    const max = optionalLevel(value['max'], `max of ${name}`);
-    if (max === undefined) throw new Error(`drvcheck: ddi-irql.json: ${name} has no max`);
-    const min = optionalLevel(value['min'], `min of ${name}`);
-    const source = typeof value['source'] === 'string' ? value['source'] : '';
-    const alias = typeof value['alias'] === 'string' ? value['alias'] : undefined;
-    const entry: DdiRequirement = {
-      name,
-      max,
-      conditional: value['conditional'] === true,
-      source,
-      ...(min !== undefined ? { min } : {}),
-      ...(alias !== undefined ? { alias } : {}),
-    };
-    table.set(name, Object.freeze(entry));
-  }
-  ddiTable = table;
-  return table;
+/**
+ * The documented IRQL requirement of a DDI, or undefined (no requirement, or not known). The
+ * table is parsed on first use and each entry is checked and built when it is first looked up:
+ * a run looks up a few hundred of its thousands of entries, and building them all would cost
+ * a one-driver run several milliseconds.
+ */
+export function lookupDdi(name: string): DdiRequirement | undefined {
+  if (ddis.has(name)) return ddis.get(name);
+  rawDdis ??= readKnowledgeTable('ddi-irql.json', 'ddis');
+  const entry = Object.hasOwn(rawDdis, name) ? ddiRequirement(name, rawDdis[name]) : undefined;
+  ddis.set(name, entry);
+  return entry;
 }
 
-/** The documented IRQL requirement of a DDI, or undefined (no requirement, or not known). */
-export function lookupDdi(name: string): DdiRequirement | undefined {
-  return loadDdiTable().get(name);
+function ddiRequirement(name: string, value: unknown): DdiRequirement {
+  if (!isRecord(value)) throw new Error(`drvcheck: ddi-irql.json: bad entry for ${name}`);
+  const max = optionalLevel(value['max'], `max of ${name}`);
+  if (max === undefined) throw new Error(`drvcheck: ddi-irql.json: ${name} has no max`);
+  const min = optionalLevel(value['min'], `min of ${name}`);
+  const source = typeof value['source'] === 'string' ? value['source'] : '';
+  const alias = typeof value['alias'] === 'string' ? value['alias'] : undefined;
+  return Object.freeze({
+    name,
+    max,
+    conditional: value['conditional'] === true,
+    source,
+    ...(min !== undefined ? { min } : {}),
+    ...(alias !== undefined ? { alias } : {}),
+  });
 }

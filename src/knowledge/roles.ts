@@ -26,38 +26,37 @@ function level(value: unknown, what: string): IrqlLevel | undefined {
   return value;
 }
 
-let roleTable: ReadonlyMap<string, RoleFact> | undefined;
+let rawRoles: Record<string, unknown> | undefined;
+const roles = new Map<string, RoleFact | undefined>();
 
-/** All callback role facts, loaded once. */
-export function loadRoleTable(): ReadonlyMap<string, RoleFact> {
-  if (roleTable) return roleTable;
-  const raw = readKnowledgeTable('callback-roles.json', 'roles');
-  const table = new Map<string, RoleFact>();
-  for (const [roleType, value] of Object.entries(raw)) {
-    if (!isRecord(value)) throw new Error(`drvcheck: callback-roles.json: bad entry for ${roleType}`);
-    const max = level(value['max'], `max of ${roleType}`) ?? null;
-    const min = level(value['min'], `min of ${roleType}`);
-    const alias = typeof value['alias'] === 'string' ? value['alias'] : undefined;
-    const fact: RoleFact = {
-      roleType,
-      max,
-      conditional: value['conditional'] === true,
-      source: typeof value['source'] === 'string' ? value['source'] : '',
-      ...(min !== undefined ? { min } : {}),
-      ...(alias !== undefined ? { alias } : {}),
-    };
-    table.set(roleType, Object.freeze(fact));
-  }
-  roleTable = table;
-  return table;
-}
-
-/** IRQL facts of a callback role type, or undefined when the name is not a known role type. */
+/**
+ * IRQL facts of a callback role type, or undefined when the name is not a known role type.
+ * Like the DDI table, parsed on first use, each entry built when first looked up.
+ */
 export function lookupRole(roleType: string): RoleFact | undefined {
-  return loadRoleTable().get(roleType);
+  if (roles.has(roleType)) return roles.get(roleType);
+  rawRoles ??= readKnowledgeTable('callback-roles.json', 'roles');
+  const fact = Object.hasOwn(rawRoles, roleType) ? roleFact(roleType, rawRoles[roleType]) : undefined;
+  roles.set(roleType, fact);
+  return fact;
 }
 
 /** True when `name` is a known callback role type (even one whose IRQL is unknown). */
 export function isKnownRoleType(name: string): boolean {
-  return loadRoleTable().has(name);
+  return lookupRole(name) !== undefined;
+}
+
+function roleFact(roleType: string, value: unknown): RoleFact {
+  if (!isRecord(value)) throw new Error(`drvcheck: callback-roles.json: bad entry for ${roleType}`);
+  const max = level(value['max'], `max of ${roleType}`) ?? null;
+  const min = level(value['min'], `min of ${roleType}`);
+  const alias = typeof value['alias'] === 'string' ? value['alias'] : undefined;
+  return Object.freeze({
+    roleType,
+    max,
+    conditional: value['conditional'] === true,
+    source: typeof value['source'] === 'string' ? value['source'] : '',
+    ...(min !== undefined ? { min } : {}),
+    ...(alias !== undefined ? { alias } : {}),
+  });
 }
