@@ -81,8 +81,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     const findings: RuleFinding[] = [];
     for (const fn of model.functions.all) {
       const entry = entries.entry(fn, '');
+      if (!entry) continue;
       const cf = controlFlow(fn);
-      if (!entry || !cf) continue;
+      if (!cf) continue;
       for (const call of fn.fact.calls) {
         if (!APC_SENSITIVE_ACQUIRES.has(call.callee) || call.calleeKind !== 'identifier' || apcStateAt(fn, call) !== 'enabled') continue;
         const location = at(fn.file, call.span);
