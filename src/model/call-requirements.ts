@@ -7,6 +7,7 @@ import { lookupDdi } from '../knowledge/ddi.js';
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { RELEASE_OF } from '../knowledge/locks.js';
 import type { CallSite } from './functions.js';
+import { calledBefore } from './call-order.js';
 import { annotatedIrql } from './irql-contracts.js';
 import { irqlName, rank, type IrqlLevel } from './irql-level.js';
 import { at, type Location } from './location.js';
@@ -122,5 +123,5 @@ function ownFunctionRequirement(site: CallSite): CallRequirement | undefined {
 function releasesEarlierAcquire(site: CallSite): boolean {
   const acquires = RELEASE_OF[site.call.callee];
   if (!acquires) return false;
-  return site.caller.fact.calls.some((c) => c.span.start.offset < site.call.span.start.offset && acquires.includes(c.callee));
+  return calledBefore(site.caller, acquires, site.call.span.start.offset);
 }

@@ -42,6 +42,8 @@ export class FunctionIndex {
   private readonly cppFiles = new Set<string>();
   private readonly sitesOf = new Map<number, CallSite[]>();
   private readonly callersOf = new Map<number, CallSite[]>();
+  private readonly sitesByCallee = new Map<string, CallSite[]>();
+  private readonly siteByCall = new Map<number, Map<CallFact, CallSite>>();
 
   constructor(
     files: readonly FileFacts[],
@@ -49,13 +51,20 @@ export class FunctionIndex {
     /** Macros the unit's project defines: definitions in branches they rule out are not compiled. */
     defines: ReadonlyMap<string, string> = new Map(),
   ) {
+    const compiled = files.map((file) => file.functions.filter((fact) => isCompiled(fact.conditions, defines)));
+    // A unit's headers declare far more functions than it defines: only the prototypes of the
+    // functions it defines lend them annotations.
+    const defined = new Set(compiled.flat().map((fact) => (fact.className ? fact.qualifiedName : fact.name)));
     const prototypeAnnotations = new Map<string, LocatedAnnotation[]>();
     const declaredRoles = new Map<string, { roleType: string; location: Location }[]>();
     for (const file of files) {
       for (const proto of file.prototypes) {
-        const list = prototypeAnnotations.get(proto.name) ?? [];
-        for (const a of proto.annotations) list.push({ ...a, file: file.path });
-        prototypeAnnotations.set(proto.name, list);
+        if (proto.annotations.length === 0) continue;
+        if (defined.has(proto.name)) {
+          const list = prototypeAnnotations.get(proto.name) ?? [];
+          for (const a of proto.annotations) list.push(located(a, file.path));
+          prototypeAnnotations.set(proto.name, list);
+        }
         for (const a of proto.annotations) addFunctionClass(declaredRoles, proto.name, a, file.path, isRoleType);
       }
       for (const decl of file.typedDeclarations) {
@@ -65,12 +74,11 @@ export class FunctionIndex {
         declaredRoles.set(decl.name, list);
       }
     }
-    for (const file of files) {
+    files.forEach((file, f) => {
       if (file.language === 'cpp') this.cppFiles.add(file.path);
       const allocText = new Map(file.allocText.map((a) => [a.name, a]));
-      for (const fact of file.functions) {
-        if (!isCompiled(fact.conditions, defines)) continue;
-        const own: LocatedAnnotation[] = fact.annotations.map((a) => ({ ...a, file: file.path }));
+      for (const fact of compiled[f]!) {
+        const own: LocatedAnnotation[] = fact.annotations.map((a) => located(a, file.path));
         for (const a of fact.annotations) addFunctionClass(declaredRoles, fact.name, a, file.path, isRoleType);
         const placed = allocText.get(fact.name);
         const section = placed
@@ -94,12 +102,42 @@ export class FunctionIndex {
         push(this.byQualified, fact.qualifiedName, info);
         if (fact.className) push(this.methodsByName, fact.name, info);
       }
-    }
+    });
     for (const fn of this.all) {
       const sites: CallSite[] = fn.fact.calls.map((call, index) => ({ caller: fn, call, index, callees: this.resolveCall(fn, call) }));
       this.sitesOf.set(fn.id, sites);
-      for (const site of sites) for (const callee of site.callees) push(this.callersOf, callee.id, site);
+      for (const site of sites) {
+        push(this.sitesByCallee, site.call.callee, site);
+        for (const callee of site.callees) push(this.callersOf, callee.id, site);
+      }
     }
+  }
+
+  /**
+   * The call sites of the unit whose callee is one of `callees` (by name, however it is
+   * called), in the order of the functions and, within each, of the calls: the order a scan
+   * of every call finds them in, without the scan.
+   */
+  sitesCalling(callees: Iterable<string>): CallSite[] {
+    const sites: CallSite[] = [];
+    for (const callee of new Set(callees)) sites.push(...(this.sitesByCallee.get(callee) ?? []));
+    return sites.sort((a, b) => a.caller.id - b.caller.id || a.index - b.index);
+  }
+
+  /** Some function of the unit calls `callee` (by name). */
+  calls(callee: string): boolean {
+    return this.sitesByCallee.has(callee);
+  }
+
+  /** The call site of one of `fn`'s calls. */
+  siteOf(fn: FunctionInfo, call: CallFact): CallSite | undefined {
+    let byCall = this.siteByCall.get(fn.id);
+    if (!byCall) {
+      byCall = new Map();
+      for (const site of this.callSites(fn)) if (!byCall.has(site.call)) byCall.set(site.call, site);
+      this.siteByCall.set(fn.id, byCall);
+    }
+    return byCall.get(call);
   }
 
   callSites(fn: FunctionInfo): readonly CallSite[] {
@@ -116,9 +154,11 @@ export class FunctionIndex {
    * non-static definitions elsewhere in the unit.
    */
   resolveName(name: string, from: FunctionInfo | undefined, fromFile: string): FunctionInfo[] {
-    const clean = name.replace(/^&\s*/, '').replace(/\s+/g, '');
-    if (!/^[A-Za-z_][\w:]*$/.test(clean)) return [];
-    if (clean.includes('::')) return this.byQualified.get(clean) ?? [];
+    // Most names are plain identifiers already: nothing to clean, nothing qualified.
+    const plain = PLAIN_NAME.test(name);
+    const clean = plain ? name : name.replace(/^&\s*/, '').replace(/\s+/g, '');
+    if (!plain && !/^[A-Za-z_][\w:]*$/.test(clean)) return [];
+    if (!plain && clean.includes('::')) return this.byQualified.get(clean) ?? [];
     const ownerClass = from?.fact.className;
     if (ownerClass) {
       const method = this.byQualified.get(`${ownerClass}::${clean}`);
@@ -155,10 +195,16 @@ export class FunctionIndex {
   }
 }
 
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+function located(a: AnnotationFact, file: string): LocatedAnnotation {
+  return { name: a.name, args: a.args, span: a.span, file };
 }
 
 function addFunctionClass(

@@ -74,13 +74,14 @@ export class IrqlAnalysis {
       const w = this.best.get(fn.id);
       for (const site of index.callSites(fn)) {
         if (site.callees.length === 0) continue;
-        const at = this.levelAtCall(site);
+        // Only the level propagates: the path steps are built for the calls a rule reports.
+        const at = this.entryAndLock(site);
         if (!at) continue;
+        const raisedBy = at.lock && (!w || rank(at.lock.level) > rank(w.level)) ? { lock: at.lock } : {};
         for (const callee of site.callees) {
           const contract = annotatedIrql(callee);
           const level = contract?.atMost ? lower(at.level, contract.atMost) : at.level;
-          const lock = heldAt(fn, site.call.span.start.offset, this.passiveInterrupts, this.knowledge);
-          offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...(lock && (!w || rank(lock.level) > rank(w.level)) ? { lock } : {}) });
+          offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...raisedBy });
         }
       }
     };
@@ -99,6 +100,18 @@ export class IrqlAnalysis {
    * on it.
    */
   levelAtCall(site: CallSite): LevelAtCall | undefined {
+    const at_ = this.entryAndLock(site);
+    if (!at_) return undefined;
+    const { level, entry: w, lock } = at_;
+    if (lock && (!w || rank(lock.level) > rank(w.level))) {
+      const acquired = step(at(site.caller.file, lock.acquire.span), `${lock.what} acquired here raises the IRQL to ${irqlName(lock.level)}`);
+      return { level, steps: [...(w ? this.path(w) : []), acquired], cause: 'lock' };
+    }
+    return { level, steps: this.path(w!), cause: causeOf(w!) };
+  }
+
+  /** The level at a call (see `levelAtCall`), with the caller's entry witness and the lock held there. */
+  private entryAndLock(site: CallSite): { level: IrqlLevel; entry?: IrqlWitness; lock?: LockRegion } | undefined {
     const fn = site.caller;
     const offset = site.call.span.start.offset;
     if (checksIrqlBefore(fn, offset)) return undefined;
@@ -107,10 +120,9 @@ export class IrqlAnalysis {
     const lock = heldAt(fn, offset, this.passiveInterrupts, this.knowledge);
     if (!w && !lock) return undefined;
     if (lock && (!w || rank(lock.level) > rank(w.level))) {
-      const acquired = step(at(fn.file, lock.acquire.span), `${lock.what} acquired here raises the IRQL to ${irqlName(lock.level)}`);
-      return { level: w ? higher(w.level, lock.level) : lock.level, steps: [...(w ? this.path(w) : []), acquired], cause: 'lock' };
+      return { level: w ? higher(w.level, lock.level) : lock.level, ...(w ? { entry: w } : {}), lock };
     }
-    return { level: w!.level, steps: this.path(w!), cause: causeOf(w!) };
+    return { level: w!.level, entry: w!, ...(lock ? { lock } : {}) };
   }
 
   /** The path steps from a root to the entry of the witness's function. */

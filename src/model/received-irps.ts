@@ -51,8 +51,7 @@ export function irpPassedTo(site: CallSite, irp: string, callee: FunctionInfo): 
 
 /** The call site of a call fact of `fn`. */
 export function siteOf(model: DriverModel, fn: FunctionInfo, call: CallFact): CallSite | undefined {
-  const index = fn.fact.calls.indexOf(call);
-  return index < 0 ? undefined : model.functions.callSites(fn)[index];
+  return model.functions.siteOf(fn, call);
 }
 
 /**

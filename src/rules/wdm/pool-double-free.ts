@@ -89,8 +89,9 @@ export const poolDoubleFree: Rule = {
   },
   check(model) {
     const findings: RuleFinding[] = [];
+    const freeing = new Set(model.functions.sitesCalling(POOL_FREES).map((site) => site.caller));
     for (const fn of model.functions.all) {
-      if (!fn.fact.calls.some((c) => POOL_FREES.has(c.callee))) continue;
+      if (!freeing.has(fn)) continue;
       const cf = controlFlow(fn);
       if (!cf) continue;
       const reported = new Set<number>();
