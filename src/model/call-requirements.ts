@@ -5,7 +5,7 @@
  */
 import { lookupDdi } from '../knowledge/ddi.js';
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
-import { RELEASE_OF } from '../knowledge/locks.js';
+import { acquiresReleasedBy } from '../knowledge/locks.js';
 import type { CallSite } from './functions.js';
 import { calledBefore } from './call-order.js';
 import { annotatedIrql } from './irql-contracts.js';
@@ -121,7 +121,7 @@ function ownFunctionRequirement(site: CallSite): CallRequirement | undefined {
 
 /** A release paired with an acquire earlier in the function: the acquire carries the finding. */
 function releasesEarlierAcquire(site: CallSite): boolean {
-  const acquires = RELEASE_OF[site.call.callee];
+  const acquires = acquiresReleasedBy(site.call.callee);
   if (!acquires) return false;
   return calledBefore(site.caller, acquires, site.call.span.start.offset);
 }

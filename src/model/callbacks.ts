@@ -7,6 +7,7 @@ import {
   isCuratedRole,
   CALL_ROLES,
   FIELD_ROLES,
+  fieldRole,
   FLT_OPERATION_FIELDS,
   FLT_REGISTRATION_FIELDS,
   WDM_FIELD_OWNERS,
@@ -73,7 +74,7 @@ export function findCallbacks(
   for (const fn of index.all) {
     for (const a of fn.fact.assignments) {
       const field = lastField(a.lhsPath);
-      if (!field || !FIELD_ROLES[field] || a.operator !== '=') continue;
+      if (!field || !fieldRole(field) || a.operator !== '=') continue;
       const owner = WDM_FIELD_OWNERS[field];
       if (owner && !owner.test(a.lhs)) continue;
       const how = a.lhs.replace(/\s+/g, '');

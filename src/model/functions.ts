@@ -164,7 +164,9 @@ export class FunctionIndex {
       const method = this.byQualified.get(`${ownerClass}::${clean}`);
       if (method) return method;
     }
-    const candidates = (this.byName.get(clean) ?? []).filter((f) => f.fact.className === undefined);
+    const named = this.byName.get(clean);
+    if (!named) return [];
+    const candidates = named.filter((f) => f.fact.className === undefined);
     const local = candidates.filter((f) => f.file === fromFile);
     if (local.length > 0) return local;
     return candidates.filter((f) => !f.fact.isStatic);

@@ -5,7 +5,7 @@
  * into code the lock does not cover.
  */
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
-import { LOCK_ACQUIRES } from '../knowledge/locks.js';
+import { lockAcquiredBy } from '../knowledge/locks.js';
 import type { CallFact } from '../parser/facts.js';
 import { balanced } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
@@ -50,7 +50,7 @@ export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowled
   let copies: LockCopies | undefined;
   let positions: Map<string, number[]> | undefined;
   calls.forEach((call, i) => {
-    const shape = knowledge.locks.get(call.callee) ?? LOCK_ACQUIRES[call.callee];
+    const shape = knowledge.locks.get(call.callee) ?? lockAcquiredBy(call.callee);
     if (!shape || call.calleeKind !== 'identifier') return;
     if (passiveInterrupts && call.callee === 'WdfInterruptAcquireLock') return;
     const level = shape.raisesTo === 'argument' ? parseIrql(call.args[0] ?? '') : shape.raisesTo;

@@ -8,6 +8,7 @@
 import { POINTER_RETURNING_CALLS, WDK_POINTER_FIELDS, WDK_POINTER_TYPES } from '../knowledge/wdm.js';
 import type { DriverModel } from './driver-model.js';
 import { lastFieldOf, memoized, normalizePath } from './expressions.js';
+import type { VariableFact } from '../parser/facts.js';
 import type { FunctionInfo } from './functions.js';
 
 export class PointerTypes {
@@ -15,6 +16,8 @@ export class PointerTypes {
   /** Structure name (tag, typedef, `*` pointer typedef) → its fields → whether each is a pointer. */
   private readonly structs = new Map<string, Map<string, boolean>>();
   private readonly globals = new Map<string, { type: string; pointer: boolean }>();
+  /** What `variable` found, by function and name: rules ask of the same variables again and again. */
+  private readonly variables = new Map<FunctionInfo, Map<string, { readonly type: string; readonly pointer: boolean } | null>>();
 
   constructor(model: DriverModel) {
     this.typedefs = new Set(model.files.flatMap((f) => f.pointerTypedefs ?? []));
@@ -37,10 +40,19 @@ export class PointerTypes {
   }
 
   /** The declared type of a variable of `fn` (local, parameter or global), if it is one. */
-  variable(fn: FunctionInfo, name: string): { type: string; pointer: boolean } | undefined {
-    const local = fn.fact.locals.find((l) => l.name === name);
+  variable(fn: FunctionInfo, name: string): { readonly type: string; readonly pointer: boolean } | undefined {
+    let known = this.variables.get(fn);
+    if (!known) this.variables.set(fn, (known = new Map()));
+    let found = known.get(name);
+    if (found === undefined) known.set(name, (found = this.declared(fn, name) ?? null));
+    return found ?? undefined;
+  }
+
+  private declared(fn: FunctionInfo, name: string): { readonly type: string; readonly pointer: boolean } | undefined {
+    const { locals, params } = namesOf(fn);
+    const local = locals.get(name);
     if (local) return { type: local.type, pointer: local.pointer || local.array || this.isPointerType(local.type) };
-    const index = fn.fact.params.findIndex((p) => p.name === name);
+    const index = params.get(name) ?? -1;
     if (index >= 0) {
       const param = fn.fact.params[index]!;
       return { type: param.type, pointer: (fn.fact.controlFlow?.paramPointers[index] ?? false) || this.isPointerType(param.type) };
@@ -85,12 +97,28 @@ export class PointerTypes {
   }
 
   private variableType(fn: FunctionInfo, name: string): string | undefined {
-    const raw = fn.fact.locals.find((l) => l.name === name)?.type ?? fn.fact.params.find((p) => p.name === name)?.type ?? this.globals.get(name)?.type;
+    const { locals, params } = namesOf(fn);
+    const index = params.get(name) ?? -1;
+    const raw = locals.get(name)?.type ?? fn.fact.params[index]?.type ?? this.globals.get(name)?.type;
     if (raw === undefined) return undefined;
-    const index = fn.fact.params.findIndex((p) => p.name === name);
-    const star = (index >= 0 && fn.fact.controlFlow?.paramPointers[index]) || fn.fact.locals.find((l) => l.name === name)?.pointer ? ' *' : '';
+    const star = (index >= 0 && fn.fact.controlFlow?.paramPointers[index]) || locals.get(name)?.pointer ? ' *' : '';
     return `${raw.replace(/\b(?:const|volatile|CONST|struct|union)\b/g, '').trim()}${star}`.replace(/\s+\*/g, '*');
   }
+}
+
+const namesCache = new WeakMap<FunctionInfo, { locals: Map<string, VariableFact>; params: Map<string, number> }>();
+
+/** A function's locals and parameters by name (the first of each name, as a search finds it). */
+function namesOf(fn: FunctionInfo): { locals: Map<string, VariableFact>; params: Map<string, number> } {
+  return memoized(namesCache, fn, () => {
+    const locals = new Map<string, VariableFact>();
+    for (const l of fn.fact.locals) if (!locals.has(l.name)) locals.set(l.name, l);
+    const params = new Map<string, number>();
+    fn.fact.params.forEach((p, i) => {
+      if (!params.has(p.name)) params.set(p.name, i);
+    });
+    return { locals, params };
+  });
 }
 
 const cache = new WeakMap<DriverModel, PointerTypes>();
