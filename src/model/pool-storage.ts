@@ -59,29 +59,35 @@ function classify(fn: FunctionInfo, lhs: string, globals: ReadonlySet<string>): 
   return globals.has(root) ? 'global' : undefined;
 }
 
+const allocationsCache = new WeakMap<DriverModel, readonly StoredAllocation[]>();
+
 /** The allocations of the unit that are stored in a global or a device extension. */
-export function storedAllocations(model: DriverModel): StoredAllocation[] {
+export function storedAllocations(model: DriverModel): readonly StoredAllocation[] {
+  return memoized(allocationsCache, model, () => findStoredAllocations(model));
+}
+
+function findStoredAllocations(model: DriverModel): StoredAllocation[] {
+  const allocations = model.functions.sitesCalling(POOL_ALLOCATORS);
+  if (allocations.length === 0) return [];
   const globals = new Set(model.files.flatMap((f) => f.globals.map((g) => g.name)));
   const out: StoredAllocation[] = [];
-  for (const fn of model.functions.all) {
-    for (const call of fn.fact.calls) {
-      if (!POOL_ALLOCATORS.has(call.callee) || call.calleeKind !== 'identifier') continue;
-      const within = (s: Span): boolean => s.start.offset <= call.span.start.offset && call.span.end.offset <= s.end.offset;
-      const assignment = fn.fact.assignments.find((a) => a.operator === '=' && a.rhsCall === call.callee && within(a.span));
-      const local = fn.fact.locals.find((l) => l.initCall === call.callee && within(l.span));
-      const target = assignment?.lhs ?? local?.name;
-      if (!target) continue;
-      const kind = classify(fn, target, globals);
-      if (kind) {
-        out.push({ fn, call, storage: withoutSubscripts(target), kind });
-        continue;
-      }
-      if (!/^[A-Za-z_]\w*$/.test(target) || !isLocalName(fn, target)) continue;
-      // Kept in a local first: follow it to the stores it reaches before it is overwritten.
-      for (const store of storesOf(fn, call, target)) {
-        const storeKind = classify(fn, store.lhs, globals);
-        if (storeKind) out.push({ fn, call, storage: withoutSubscripts(store.lhs), kind: storeKind, storedAt: store.span });
-      }
+  for (const { caller: fn, call } of allocations) {
+    if (call.calleeKind !== 'identifier') continue;
+    const within = (s: Span): boolean => s.start.offset <= call.span.start.offset && call.span.end.offset <= s.end.offset;
+    const assignment = fn.fact.assignments.find((a) => a.operator === '=' && a.rhsCall === call.callee && within(a.span));
+    const local = fn.fact.locals.find((l) => l.initCall === call.callee && within(l.span));
+    const target = assignment?.lhs ?? local?.name;
+    if (!target) continue;
+    const kind = classify(fn, target, globals);
+    if (kind) {
+      out.push({ fn, call, storage: withoutSubscripts(target), kind });
+      continue;
+    }
+    if (!/^[A-Za-z_]\w*$/.test(target) || !isLocalName(fn, target)) continue;
+    // Kept in a local first: follow it to the stores it reaches before it is overwritten.
+    for (const store of storesOf(fn, call, target)) {
+      const storeKind = classify(fn, store.lhs, globals);
+      if (storeKind) out.push({ fn, call, storage: withoutSubscripts(store.lhs), kind: storeKind, storedAt: store.span });
     }
   }
   return out;
@@ -141,16 +147,24 @@ export type BlockMention =
   | { readonly kind: 'assigned value'; readonly fn: FunctionInfo; readonly assignment: AssignmentFact };
 
 /**
- * Every text of a unit that may name a stored block (call arguments, initial values, assigned
- * values), indexed by what `refersTo` compares: each allocation finds the texts that refer to
- * it by lookup, instead of reading the whole unit again.
+ * The texts of a unit that may name one of its stored blocks (call arguments, initial values,
+ * assigned values), indexed by what `refersTo` compares: each allocation finds the texts that
+ * refer to it by lookup, instead of reading the whole unit again.
  */
 export class BlockMentions {
   private readonly byPath = new Map<string, BlockMention[]>();
   /** Texts that are a field (`ctx->Ring`), by the last field. */
   private readonly byLastField = new Map<string, BlockMention[]>();
+  /**
+   * A text refers to a block only if the last field of its path is the storage's last field,
+   * which the text then contains, unless dropping a subscript could join two pieces of it: the
+   * other texts are not worth reading.
+   */
+  private readonly mayName: (text: string) => boolean;
 
-  constructor(model: DriverModel) {
+  constructor(model: DriverModel, allocations: readonly StoredAllocation[]) {
+    const names = allocations.map((a) => lastFieldOf(a.storage));
+    this.mayName = names.every((n) => /^[A-Za-z_]\w*$/.test(n)) ? (text) => text.includes('[') || names.some((n) => text.includes(n)) : () => true;
     for (const fn of model.functions.all) {
       fn.fact.calls.forEach((call, index) => call.argCores.forEach((core, arg) => this.add(core, { kind: 'argument', fn, call, index, arg })));
       for (const local of fn.fact.locals) if (local.init?.kind === 'expr') this.add(local.init.core, { kind: 'initial value', fn, local });
@@ -166,6 +180,7 @@ export class BlockMentions {
   }
 
   private add(text: string, mention: BlockMention): void {
+    if (!this.mayName(text)) return;
     const { path, last } = pathKeys(text);
     push(this.byPath, path, mention);
     if (path !== last) push(this.byLastField, last, mention);
@@ -181,5 +196,5 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 const mentionsCache = new WeakMap<DriverModel, BlockMentions>();
 
 export function blockMentions(model: DriverModel): BlockMentions {
-  return memoized(mentionsCache, model, () => new BlockMentions(model));
+  return memoized(mentionsCache, model, () => new BlockMentions(model, storedAllocations(model)));
 }

@@ -66,6 +66,9 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
     ],
   },
   check(model) {
+    // Without a name matcher there is nothing to judge, and no exception handler worth looking for.
+    const matchers = model.functions.sitesCalling(RAISING_MATCHERS);
+    if (matchers.length === 0) return [];
     const entries = new UnprotectedEntries(model.functions, {
       roots: model.callbacks.map((cb) => ({
         fn: cb.fn,
@@ -76,7 +79,7 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
       describe: (site, callee) => `${site.caller.qualifiedName} calls ${callee.qualifiedName} outside any __try/__except`,
     });
     const findings: RuleFinding[] = [];
-    for (const { caller: fn, call } of model.functions.sitesCalling(RAISING_MATCHERS)) {
+    for (const { caller: fn, call } of matchers) {
       const entry = entries.entry(fn, '');
       if (!entry || call.calleeKind !== 'identifier' || handledHere(fn, call) !== false) continue;
       const location = at(fn.file, call.span);

@@ -24,6 +24,8 @@ function narrowTypes(): (type: string) => boolean {
 function kindOf(text: string): { kind: string; call?: string } {
   const t = normalizePath(text);
   if (t.startsWith('&')) return { kind: 'address_of' };
+  // A variable, a field and a call all start with a name; a literal or an operator is none of them.
+  if (!/^[A-Za-z_]/.test(t)) return { kind: 'other' };
   if (/^[A-Za-z_]\w*$/.test(t)) return { kind: 'identifier' };
   if (isPlainPath(t)) return { kind: 'field_expression' };
   const call = /^([A-Za-z_]\w*)\s*\(.*\)$/s.exec(t);
