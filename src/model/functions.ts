@@ -55,61 +55,59 @@ export class FunctionIndex {
     // A unit's headers declare far more functions than it defines: only the prototypes of the
     // functions it defines lend them annotations.
     const defined = new Set(compiled.flat().map((fact) => (fact.className ? fact.qualifiedName : fact.name)));
-    const prototypeAnnotations = new Map<string, LocatedAnnotation[]>();
-    const declaredRoles = new Map<string, { roleType: string; location: Location }[]>();
-    for (const file of files) {
-      for (const proto of file.prototypes) {
-        if (proto.annotations.length === 0) continue;
-        if (defined.has(proto.name)) {
-          const list = prototypeAnnotations.get(proto.name) ?? [];
-          for (const a of proto.annotations) list.push(located(a, file.path));
-          prototypeAnnotations.set(proto.name, list);
-        }
-        for (const a of proto.annotations) addFunctionClass(declaredRoles, proto.name, a, file.path, isRoleType);
-      }
-      for (const decl of file.typedDeclarations) {
-        if (!isRoleType(decl.typeName)) continue;
-        const list = declaredRoles.get(decl.name) ?? [];
-        list.push({ roleType: decl.typeName, location: { file: file.path, span: decl.span } });
-        declaredRoles.set(decl.name, list);
-      }
-    }
-    files.forEach((file, f) => {
-      if (file.language === 'cpp') this.cppFiles.add(file.path);
-      const allocText = new Map(file.allocText.map((a) => [a.name, a]));
-      for (const fact of compiled[f]!) {
-        const own: LocatedAnnotation[] = fact.annotations.map((a) => located(a, file.path));
-        for (const a of fact.annotations) addFunctionClass(declaredRoles, fact.name, a, file.path, isRoleType);
-        const placed = allocText.get(fact.name);
-        const section = placed
-          ? { name: placed.section, how: `#pragma alloc_text(${placed.section}, ${fact.name})`, location: { file: file.path, span: placed.span } }
-          : fact.section
-            ? { name: fact.section.name, how: fact.section.how, location: { file: file.path, span: fact.section.span } }
-            : undefined;
-        const info: FunctionInfo = {
-          id: this.all.length,
-          file: file.path,
-          fact,
-          name: fact.name,
-          qualifiedName: fact.qualifiedName,
-          annotations: [...own, ...(prototypeAnnotations.get(fact.className ? fact.qualifiedName : fact.name) ?? [])],
-          declaredRoles: fact.className ? [] : (declaredRoles.get(fact.name) ?? []),
-          ...(section ? { section } : {}),
-          location: { file: file.path, span: fact.nameSpan },
-        };
-        this.all.push(info);
-        push(this.byName, fact.name, info);
-        push(this.byQualified, fact.qualifiedName, info);
-        if (fact.className) push(this.methodsByName, fact.name, info);
-      }
-    });
-    for (const fn of this.all) {
-      const sites: CallSite[] = fn.fact.calls.map((call, index) => ({ caller: fn, call, index, callees: this.resolveCall(fn, call) }));
-      this.sitesOf.set(fn.id, sites);
-      for (const site of sites) {
-        push(this.sitesByCallee, site.call.callee, site);
-        for (const callee of site.callees) push(this.callersOf, callee.id, site);
-      }
+    const declarations: Declarations = { prototypeAnnotations: new Map(), declaredRoles: new Map() };
+    for (const file of files) readDeclarations(file, defined, declarations, isRoleType);
+    // Each step is a method of its own: a unit's facts come in many shapes, and a small method
+    // is quicker for the engine to optimize again when a new shape turns up.
+    files.forEach((file, f) => this.addFunctions(file, compiled[f]!, declarations, isRoleType));
+    for (const fn of this.all) this.linkCalls(fn);
+  }
+
+  private addFunctions(file: FileFacts, facts: readonly FunctionFact[], declarations: Declarations, isRoleType: (name: string) => boolean): void {
+    if (file.language === 'cpp') this.cppFiles.add(file.path);
+    const allocText = new Map(file.allocText.map((a) => [a.name, a]));
+    for (const fact of facts) this.addFunction(file, fact, allocText, declarations, isRoleType);
+  }
+
+  private addFunction(
+    file: FileFacts,
+    fact: FunctionFact,
+    allocText: ReadonlyMap<string, FileFacts['allocText'][number]>,
+    { prototypeAnnotations, declaredRoles }: Declarations,
+    isRoleType: (name: string) => boolean,
+  ): void {
+    const own: LocatedAnnotation[] = fact.annotations.map((a) => located(a, file.path));
+    for (const a of fact.annotations) addFunctionClass(declaredRoles, fact.name, a, file.path, isRoleType);
+    const placed = allocText.get(fact.name);
+    const section = placed
+      ? { name: placed.section, how: `#pragma alloc_text(${placed.section}, ${fact.name})`, location: { file: file.path, span: placed.span } }
+      : fact.section
+        ? { name: fact.section.name, how: fact.section.how, location: { file: file.path, span: fact.section.span } }
+        : undefined;
+    const info: FunctionInfo = {
+      id: this.all.length,
+      file: file.path,
+      fact,
+      name: fact.name,
+      qualifiedName: fact.qualifiedName,
+      annotations: [...own, ...(prototypeAnnotations.get(fact.className ? fact.qualifiedName : fact.name) ?? [])],
+      declaredRoles: fact.className ? [] : (declaredRoles.get(fact.name) ?? []),
+      ...(section ? { section } : {}),
+      location: { file: file.path, span: fact.nameSpan },
+    };
+    this.all.push(info);
+    push(this.byName, fact.name, info);
+    push(this.byQualified, fact.qualifiedName, info);
+    if (fact.className) push(this.methodsByName, fact.name, info);
+  }
+
+  /** The call sites of `fn`, what each resolves to, and the reverse links. */
+  private linkCalls(fn: FunctionInfo): void {
+    const sites: CallSite[] = fn.fact.calls.map((call, index) => ({ caller: fn, call, index, callees: this.resolveCall(fn, call) }));
+    this.sitesOf.set(fn.id, sites);
+    for (const site of sites) {
+      push(this.sitesByCallee, site.call.callee, site);
+      for (const callee of site.callees) push(this.callersOf, callee.id, site);
     }
   }
 
@@ -198,6 +196,30 @@ export class FunctionIndex {
 }
 
 const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+
+/** What the unit's declarations say of its functions, gathered from every file before the definitions. */
+interface Declarations {
+  readonly prototypeAnnotations: Map<string, LocatedAnnotation[]>;
+  readonly declaredRoles: Map<string, { roleType: string; location: Location }[]>;
+}
+
+function readDeclarations(file: FileFacts, defined: ReadonlySet<string>, { prototypeAnnotations, declaredRoles }: Declarations, isRoleType: (name: string) => boolean): void {
+  for (const proto of file.prototypes) {
+    if (proto.annotations.length === 0) continue;
+    if (defined.has(proto.name)) {
+      const list = prototypeAnnotations.get(proto.name) ?? [];
+      for (const a of proto.annotations) list.push(located(a, file.path));
+      prototypeAnnotations.set(proto.name, list);
+    }
+    for (const a of proto.annotations) addFunctionClass(declaredRoles, proto.name, a, file.path, isRoleType);
+  }
+  for (const decl of file.typedDeclarations) {
+    if (!isRoleType(decl.typeName)) continue;
+    const list = declaredRoles.get(decl.name) ?? [];
+    list.push({ roleType: decl.typeName, location: { file: file.path, span: decl.span } });
+    declaredRoles.set(decl.name, list);
+  }
+}
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
