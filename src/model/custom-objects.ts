@@ -5,6 +5,7 @@
  */
 import type { FileFacts } from '../parser/facts.js';
 import type { FunctionIndex } from './functions.js';
+import { memoized } from './expressions.js';
 import { at, type Location } from './location.js';
 
 export interface CustomObjectType {
@@ -15,7 +16,14 @@ export interface CustomObjectType {
 
 const ADD_CALLS = new Set(['WdfObjectAddCustomType', 'WdfObjectAddCustomTypeWithData']);
 
-export function customObjectTypes(files: readonly FileFacts[], index: FunctionIndex): CustomObjectType[] {
+const cache = new WeakMap<FunctionIndex, readonly CustomObjectType[]>();
+
+/** The unit's custom object types (`index` is the unit's, `files` its files). */
+export function customObjectTypes(files: readonly FileFacts[], index: FunctionIndex): readonly CustomObjectType[] {
+  return memoized(cache, index, () => findCustomObjectTypes(files, index));
+}
+
+function findCustomObjectTypes(files: readonly FileFacts[], index: FunctionIndex): CustomObjectType[] {
   const types = new Map<string, CustomObjectType>();
   for (const file of files) {
     for (const macro of file.macroCalls ?? []) {

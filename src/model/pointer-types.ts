@@ -13,30 +13,50 @@ import type { FunctionInfo } from './functions.js';
 
 export class PointerTypes {
   private readonly typedefs: ReadonlySet<string>;
-  /** Structure name (tag, typedef, `*` pointer typedef) → its fields → whether each is a pointer. */
-  private readonly structs = new Map<string, Map<string, boolean>>();
+  /**
+   * Structure name (tag, typedef, `*` pointer typedef) → its fields → whether each is a pointer.
+   * Read from every structure the unit's headers declare, so only when a field is asked about.
+   */
+  private structFields?: Map<string, Map<string, boolean>>;
   private readonly globals = new Map<string, { type: string; pointer: boolean }>();
   /** What `variable` found, by function and name: rules ask of the same variables again and again. */
   private readonly variables = new Map<FunctionInfo, Map<string, { readonly type: string; readonly pointer: boolean } | null>>();
+  /** `isPointerType` of each type text: a unit writes the same types again and again. */
+  private readonly pointerTypes = new Map<string, boolean>();
 
-  constructor(model: DriverModel) {
+  constructor(private readonly model: DriverModel) {
     this.typedefs = new Set(model.files.flatMap((f) => f.pointerTypedefs ?? []));
     for (const file of model.files) {
-      for (const field of file.fieldDeclarations ?? []) {
-        const pointer = field.pointer || this.isPointerType(field.type);
-        for (const owner of field.owners) {
-          const fields = this.structs.get(owner) ?? new Map<string, boolean>();
-          fields.set(field.name, pointer);
-          this.structs.set(owner, fields);
-        }
-      }
       for (const g of file.globals) this.globals.set(g.name, { type: g.type, pointer: g.pointer || g.array });
     }
   }
 
+  private get structs(): Map<string, Map<string, boolean>> {
+    if (!this.structFields) {
+      const structs = new Map<string, Map<string, boolean>>();
+      for (const file of this.model.files) {
+        for (const field of file.fieldDeclarations ?? []) {
+          const pointer = field.pointer || this.isPointerType(field.type);
+          for (const owner of field.owners) {
+            const fields = structs.get(owner) ?? new Map<string, boolean>();
+            fields.set(field.name, pointer);
+            structs.set(owner, fields);
+          }
+        }
+      }
+      this.structFields = structs;
+    }
+    return this.structFields;
+  }
+
   isPointerType(type: string): boolean {
-    const t = type.replace(/\b(?:const|volatile|CONST|struct|union)\b/g, '').trim();
-    return t.endsWith('*') || WDK_POINTER_TYPES.has(t) || this.typedefs.has(t);
+    let pointer = this.pointerTypes.get(type);
+    if (pointer === undefined) {
+      const t = type.replace(/\b(?:const|volatile|CONST|struct|union)\b/g, '').trim();
+      pointer = t.endsWith('*') || WDK_POINTER_TYPES.has(t) || this.typedefs.has(t);
+      this.pointerTypes.set(type, pointer);
+    }
+    return pointer;
   }
 
   /** The declared type of a variable of `fn` (local, parameter or global), if it is one. */
