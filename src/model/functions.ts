@@ -44,6 +44,7 @@ export class FunctionIndex {
   private readonly callersOf = new Map<number, CallSite[]>();
   private readonly sitesByCallee = new Map<string, CallSite[]>();
   private readonly siteByCall = new Map<number, Map<CallFact, CallSite>>();
+  private readonly resolvedInFile = new Map<string, Map<string, readonly FunctionInfo[]>>();
 
   constructor(
     files: readonly FileFacts[],
@@ -122,6 +123,11 @@ export class FunctionIndex {
     return sites.sort((a, b) => a.caller.id - b.caller.id || a.index - b.index);
   }
 
+  /** The call sites whose callee's name `pattern` matches, in the order of `sitesCalling`. */
+  sitesMatching(pattern: RegExp): CallSite[] {
+    return this.sitesCalling([...this.sitesByCallee.keys()].filter((callee) => pattern.test(callee)));
+  }
+
   /** Some function of the unit calls `callee` (by name). */
   calls(callee: string): boolean {
     return this.sitesByCallee.has(callee);
@@ -170,10 +176,18 @@ export class FunctionIndex {
     return candidates.filter((f) => !f.fact.isStatic);
   }
 
-  private resolveCall(caller: FunctionInfo, call: CallFact): FunctionInfo[] {
+  private resolveCall(caller: FunctionInfo, call: CallFact): readonly FunctionInfo[] {
     switch (call.calleeKind) {
-      case 'identifier':
-        return this.resolveName(call.callee, caller, caller.file);
+      case 'identifier': {
+        // A name called from a file resolves the same way from every function of the file but
+        // a method (which may mean a method of its class): resolved once per file and name.
+        if (caller.fact.className) return this.resolveName(call.callee, caller, caller.file);
+        let inFile = this.resolvedInFile.get(caller.file);
+        if (!inFile) this.resolvedInFile.set(caller.file, (inFile = new Map()));
+        let callees = inFile.get(call.callee);
+        if (!callees) inFile.set(call.callee, (callees = this.resolveName(call.callee, caller, caller.file)));
+        return callees;
+      }
       case 'qualified':
         return this.byQualified.get(call.callee) ?? [];
       case 'field': {

@@ -11,6 +11,12 @@ import { lastFieldOf, memoized, normalizePath } from './expressions.js';
 import type { VariableFact } from '../parser/facts.js';
 import type { FunctionInfo } from './functions.js';
 
+/** A variable's declared type, and whether it holds a pointer. */
+export interface Declared {
+  readonly type: string;
+  readonly pointer: boolean;
+}
+
 export class PointerTypes {
   private readonly typedefs: ReadonlySet<string>;
   /**
@@ -19,8 +25,8 @@ export class PointerTypes {
    */
   private structFields?: Map<string, Map<string, boolean>>;
   private readonly globals = new Map<string, { type: string; pointer: boolean }>();
-  /** What `variable` found, by function and name: rules ask of the same variables again and again. */
-  private readonly variables = new Map<FunctionInfo, Map<string, { readonly type: string; readonly pointer: boolean } | null>>();
+  private readonly variables = new Map<FunctionInfo, Map<string, Declared>>();
+  private readonly globalTypes = new Map<string, Declared | null>();
   /** `isPointerType` of each type text: a unit writes the same types again and again. */
   private readonly pointerTypes = new Map<string, boolean>();
 
@@ -60,25 +66,41 @@ export class PointerTypes {
   }
 
   /** The declared type of a variable of `fn` (local, parameter or global), if it is one. */
-  variable(fn: FunctionInfo, name: string): { readonly type: string; readonly pointer: boolean } | undefined {
-    let known = this.variables.get(fn);
-    if (!known) this.variables.set(fn, (known = new Map()));
-    let found = known.get(name);
-    if (found === undefined) known.set(name, (found = this.declared(fn, name) ?? null));
-    return found ?? undefined;
+  variable(fn: FunctionInfo, name: string): Declared | undefined {
+    return this.ownVariables(fn).get(name) ?? this.globalVariable(name);
   }
 
-  private declared(fn: FunctionInfo, name: string): { readonly type: string; readonly pointer: boolean } | undefined {
-    const { locals, params } = namesOf(fn);
-    const local = locals.get(name);
-    if (local) return { type: local.type, pointer: local.pointer || local.array || this.isPointerType(local.type) };
-    const index = params.get(name) ?? -1;
-    if (index >= 0) {
-      const param = fn.fact.params[index]!;
-      return { type: param.type, pointer: (fn.fact.controlFlow?.paramPointers[index] ?? false) || this.isPointerType(param.type) };
+  /**
+   * The locals and parameters of `fn` by name, as `variable` reads them: the first local of a
+   * name, else the first parameter. Read once per function; rules ask about them again and again.
+   */
+  private ownVariables(fn: FunctionInfo): ReadonlyMap<string, Declared> {
+    let own = this.variables.get(fn);
+    if (!own) {
+      own = new Map();
+      const { params, locals } = fn.fact;
+      for (let i = 0; i < params.length; i++) {
+        const param = params[i]!;
+        if (!own.has(param.name)) own.set(param.name, { type: param.type, pointer: (fn.fact.controlFlow?.paramPointers[i] ?? false) || this.isPointerType(param.type) });
+      }
+      // Backwards, so that the first local of a name is the one kept.
+      for (let i = locals.length - 1; i >= 0; i--) {
+        const local = locals[i]!;
+        own.set(local.name, { type: local.type, pointer: local.pointer || local.array || this.isPointerType(local.type) });
+      }
+      this.variables.set(fn, own);
     }
-    const global = this.globals.get(name);
-    return global ? { type: global.type, pointer: global.pointer || this.isPointerType(global.type) } : undefined;
+    return own;
+  }
+
+  private globalVariable(name: string): Declared | undefined {
+    let found = this.globalTypes.get(name);
+    if (found === undefined) {
+      const global = this.globals.get(name);
+      found = global ? { type: global.type, pointer: global.pointer || this.isPointerType(global.type) } : null;
+      this.globalTypes.set(name, found);
+    }
+    return found ?? undefined;
   }
 
   /** The value is a pointer: `p` declared as one, `&x`, `ctx->Buffer` of a pointer field, `ExAllocatePool2(…)`. */
