@@ -156,7 +156,7 @@ export class ControlFlow {
       readonly id: number;
       readonly facts: KnownFacts;
       readonly passed: boolean;
-      readonly prev?: State;
+      readonly prev: State | undefined;
     }
     const facts = (this.pathFacts ??= new PathFacts(this.nodes));
     // The fact sets already queued at each node, before (even slot) and after (odd) `through`.
@@ -174,7 +174,7 @@ export class ControlFlow {
       queue.push({ id: edge.to, facts: known, passed: from.passed, prev: from });
     };
     for (const start of options.from ?? [this.entry]) {
-      const origin: State = { id: start, facts: facts.none, passed: !options.through };
+      const origin: State = { id: start, facts: facts.none, passed: !options.through, prev: undefined };
       const node = this.node(start);
       for (let e = 0; e < node.succ.length; e++) reach(origin, node, e);
     }
@@ -190,9 +190,9 @@ export class ControlFlow {
         return options.through ? path.slice(path.findIndex((id) => options.through!.has(id))) : path;
       }
       if (state.passed && options.blocks?.(node)) continue;
-      if (!state.passed && options.through!.has(node.id)) state = { ...state, passed: true };
+      if (!state.passed && options.through!.has(node.id)) state = { id: state.id, facts: state.facts, passed: true, prev: state.prev };
       const after = facts.after(state.facts, node);
-      const here: State = after === state.facts ? state : { ...state, facts: after };
+      const here: State = after === state.facts ? state : { id: state.id, facts: after, passed: state.passed, prev: state.prev };
       for (let e = 0; e < node.succ.length; e++) reach(here, node, e);
     }
     return undefined;
@@ -593,6 +593,11 @@ interface NodeEffect {
 
 const NO_EFFECT: NodeEffect = { clears: [], clearsWhen: [], learns: [] };
 
+/** `facts` with the fact at `index` set to `value` ('.' to forget it). */
+function withFact(facts: KnownFacts, index: number, value: string): KnownFacts {
+  return facts[index] === value ? facts : facts.slice(0, index) + value + facts.slice(index + 1);
+}
+
 /**
  * The facts a path search carries, read once per graph: those each edge establishes, and
  * what each node writes. Only facts some branch tests are worth carrying.
@@ -640,7 +645,7 @@ class PathFacts {
       const before = known[index];
       if (before === value) continue;
       if (before !== UNKNOWN) return null;
-      known = known.slice(0, index) + value + known.slice(index + 1);
+      known = withFact(known, index, value);
     }
     return known;
   }
@@ -653,16 +658,13 @@ class PathFacts {
   after(facts: KnownFacts, node: FlowNode): KnownFacts {
     const effect = (this.effects[node.id] ??= this.effectOf(node));
     if (effect === NO_EFFECT) return facts;
-    let chars: string[] | undefined;
-    const put = (index: number, value: string): void => {
-      if ((chars ? chars[index] : facts[index]) !== value) (chars ??= facts.split(''))[index] = value;
-    };
-    for (const index of effect.clears) put(index, UNKNOWN);
+    let known = facts;
+    for (const index of effect.clears) known = withFact(known, index, UNKNOWN);
     for (const { when, clears } of effect.clearsWhen) {
-      if (when.some((index) => facts[index] !== UNKNOWN)) for (const index of clears) put(index, UNKNOWN);
+      if (when.some((index) => facts[index] !== UNKNOWN)) for (const index of clears) known = withFact(known, index, UNKNOWN);
     }
-    for (const { index, value } of effect.learns) put(index, value);
-    return chars ? chars.join('') : facts;
+    for (const { index, value } of effect.learns) known = withFact(known, index, value);
+    return known;
   }
 
   private effectOf(node: FlowNode): NodeEffect {
