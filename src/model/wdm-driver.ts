@@ -69,12 +69,9 @@ export class WdmDriver {
   /** Where the unload and remove paths start. */
   readonly unloadRoots: readonly Callback[];
   readonly canUnload: boolean;
-  /**
-   * The unload or remove path calls through a pointer (a dispatch table of its own, a class
-   * driver's callbacks): what it frees or disconnects there is not visible.
-   */
-  readonly unloadPathOpaque: boolean;
   private readonly reach = new Map<number, UnloadReach>();
+  /** Whether the unload path calls through a pointer, once `walk` has marked what it reaches. */
+  private opaque?: boolean;
 
   constructor(private readonly model: DriverModel) {
     this.dispatch = readDispatchTable(model);
@@ -90,7 +87,15 @@ export class WdmDriver {
       }
     }
     this.unloadRoots = roots;
-    this.unloadPathOpaque = this.walk(callbacks);
+  }
+
+  /**
+   * The unload or remove path calls through a pointer (a dispatch table of its own, a class
+   * driver's callbacks): what it frees or disconnects there is not visible. The path is
+   * followed when a rule first asks about it: most units have nothing for it to free.
+   */
+  get unloadPathOpaque(): boolean {
+    return (this.opaque ??= this.walk(this.model.callbacks));
   }
 
   /** The entries that handle a major function: its own, else the fill-every-entry ones. */
@@ -110,6 +115,7 @@ export class WdmDriver {
    * drvcheck cannot follow, so it counts as reached.
    */
   unloadReach(fn: FunctionInfo): UnloadReach | undefined {
+    this.opaque ??= this.walk(this.model.callbacks);
     return this.reach.get(fn.id);
   }
 

@@ -65,10 +65,10 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
-    const driver = wdmDriver(model);
-    if (!driver.canUnload || driver.unloadPathOpaque) return [];
     const connects = model.functions.sitesCalling(INTERRUPT_CONNECTS).map((site) => ({ fn: site.caller, call: site.call }));
     if (connects.length === 0) return [];
+    const driver = wdmDriver(model);
+    if (!driver.canUnload || driver.unloadPathOpaque) return [];
     const disconnects = model.functions.sitesCalling(INTERRUPT_DISCONNECTS).map((site) => ({ fn: site.caller, call: site.call }));
     if (disconnects.some((d) => driver.unloadReach(d.fn))) return [];
     const findings: RuleFinding[] = [];

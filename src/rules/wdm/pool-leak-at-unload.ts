@@ -137,6 +137,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
+    // Nothing kept beyond its function, nothing to free at unload: the unload path is not followed.
+    if (storedAllocations(model).length === 0) return [];
     const driver = wdmDriver(model);
     if (!driver.canUnload || driver.unloadPathOpaque) return [];
     const findings: RuleFinding[] = [];
