@@ -153,7 +153,7 @@ export class IrqlAnalysis {
       const offset = site.call.span.start.offset;
       if (checksIrqlBefore(fn, offset) || site.call.guards.some((g) => LOWERING_GUARD.test(g))) here = null;
       else {
-        const lock = heldAt(fn, offset, this.passiveInterrupts, this.knowledge);
+        const lock = this.acquiring.has(fn.id) ? heldAt(fn, offset, this.passiveInterrupts, this.knowledge) : undefined;
         here = lock ? { lock } : {};
       }
       this.sites.set(site, here);
