@@ -37,6 +37,13 @@ export const LOCK_ACQUIRES: Readonly<Record<string, LockAcquire>> = {
   KeRaiseIrql: { raisesTo: 'argument', key: 1, releasedBy: ['KeLowerIrql'], releaseKey: 0, what: 'KeRaiseIrql' },
 };
 
+const ACQUIRE_BY_CALLEE: ReadonlyMap<string, LockAcquire> = new Map(Object.entries(LOCK_ACQUIRES));
+
+/** The lock a call acquires, by callee name: a lookup made for every call of a unit. */
+export function lockAcquiredBy(callee: string): LockAcquire | undefined {
+  return ACQUIRE_BY_CALLEE.get(callee);
+}
+
 /** Calls that read the current IRQL: code after them may branch on it, so the analysis stops guessing. */
 export const IRQL_QUERIES = new Set(['KeGetCurrentIrql', 'KeAreApcsDisabled', 'KeAreAllApcsDisabled']);
 
@@ -57,3 +64,10 @@ export const RELEASE_OF: Readonly<Record<string, readonly string[]>> = {
   ExReleasePushLockExclusive: ['ExAcquirePushLockExclusive'],
   ExReleasePushLockShared: ['ExAcquirePushLockShared'],
 };
+
+const ACQUIRES_OF_RELEASE: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(RELEASE_OF));
+
+/** The acquires a release call pairs with (see `RELEASE_OF`). */
+export function acquiresReleasedBy(callee: string): readonly string[] | undefined {
+  return ACQUIRES_OF_RELEASE.get(callee);
+}

@@ -62,6 +62,13 @@ export const FIELD_ROLES: Readonly<Record<string, string>> = {
   ServiceRoutine: 'KSERVICE_ROUTINE',
 };
 
+const ROLE_OF_FIELD: ReadonlyMap<string, string> = new Map(Object.entries(FIELD_ROLES));
+
+/** The role of the callback a field holds (see `FIELD_ROLES`): a lookup made for every assignment of a unit. */
+export function fieldRole(field: string): string | undefined {
+  return ROLE_OF_FIELD.get(field);
+}
+
 /** WDM fields are only callbacks on the objects that own them (`DriverObject->DriverUnload`). */
 export const WDM_FIELD_OWNERS: Readonly<Record<string, RegExp>> = {
   MajorFunction: /./,

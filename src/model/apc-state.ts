@@ -6,6 +6,7 @@
 import { APC_DISABLERS, APC_ENABLERS, APC_STATE_QUERIES, WDK_PURE_MACROS } from '../knowledge/wdm.js';
 import type { CallFact } from '../parser/facts.js';
 import { controlFlow, type FlowNode } from './control-flow.js';
+import { memoized } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 import { annotatedIrql } from './irql-contracts.js';
 import { rank } from './irql-level.js';
@@ -20,6 +21,17 @@ const LIMIT = 8;
 function mayHideRegion(call: CallFact): boolean {
   return call.calleeKind === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(call.callee) && !WDK_PURE_MACROS.has(call.callee) && !isInertCall(call.callee);
 }
+const opaqueCache = new WeakMap<FunctionInfo, number>();
+
+/** Where `fn` first asks the kernel for the APC state or calls a macro that may open a region. */
+function firstOpaqueCall(fn: FunctionInfo): number {
+  return memoized(opaqueCache, fn, () => {
+    let first = Infinity;
+    for (const c of fn.fact.calls) if ((APC_STATE_QUERIES.has(c.callee) || mayHideRegion(c)) && c.span.start.offset < first) first = c.span.start.offset;
+    return first;
+  });
+}
+
 const cache = new WeakMap<FunctionInfo, Map<number, number> | null>();
 
 function depths(fn: FunctionInfo): Map<number, number> | undefined {
@@ -56,7 +68,7 @@ export function apcStateAt(fn: FunctionInfo, call: CallFact): 'disabled' | 'enab
   if (!cf || !d) return 'unknown';
   const contract = annotatedIrql(fn);
   if (contract?.atLeast && rank(contract.atLeast) >= rank('APC')) return 'unknown';
-  if (fn.fact.calls.some((c) => c.span.start.offset < call.span.start.offset && (APC_STATE_QUERIES.has(c.callee) || mayHideRegion(c)))) return 'unknown';
+  if (firstOpaqueCall(fn) < call.span.start.offset) return 'unknown';
   const nodes = cf.nodesOf(call);
   if (nodes.length === 0) return 'unknown';
   let least = Infinity;

@@ -5,8 +5,9 @@
  */
 import { lookupDdi } from '../knowledge/ddi.js';
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
-import { RELEASE_OF } from '../knowledge/locks.js';
+import { acquiresReleasedBy } from '../knowledge/locks.js';
 import type { CallSite } from './functions.js';
+import { calledBefore } from './call-order.js';
 import { annotatedIrql } from './irql-contracts.js';
 import { irqlName, rank, type IrqlLevel } from './irql-level.js';
 import { at, type Location } from './location.js';
@@ -120,7 +121,7 @@ function ownFunctionRequirement(site: CallSite): CallRequirement | undefined {
 
 /** A release paired with an acquire earlier in the function: the acquire carries the finding. */
 function releasesEarlierAcquire(site: CallSite): boolean {
-  const acquires = RELEASE_OF[site.call.callee];
+  const acquires = acquiresReleasedBy(site.call.callee);
   if (!acquires) return false;
-  return site.caller.fact.calls.some((c) => c.span.start.offset < site.call.span.start.offset && acquires.includes(c.callee));
+  return calledBefore(site.caller, acquires, site.call.span.start.offset);
 }

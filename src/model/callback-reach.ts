@@ -5,13 +5,33 @@
  */
 import { roleLabel } from '../knowledge/registrations.js';
 import type { Callback } from './callbacks.js';
-import type { FunctionIndex, FunctionInfo } from './functions.js';
+import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
 import { at, step, type PathStep } from './location.js';
 
 export interface CallbackReach {
   readonly root: Callback;
   /** From the registration of `root` to the entry of the function. */
   readonly steps: readonly PathStep[];
+}
+
+/** A function reached through a call; its steps are put together when a rule asks for them. */
+class ReachThroughCall implements CallbackReach {
+  private built?: readonly PathStep[];
+
+  constructor(
+    private readonly from: CallbackReach,
+    private readonly site: CallSite,
+    private readonly callee: FunctionInfo,
+  ) {}
+
+  get root(): Callback {
+    return this.from.root;
+  }
+
+  get steps(): readonly PathStep[] {
+    const { caller, call } = this.site;
+    return (this.built ??= [...this.from.steps, step(at(caller.file, call.span), `${caller.qualifiedName} calls ${this.callee.qualifiedName}`)]);
+  }
 }
 
 export class CallbackReachability {
@@ -34,7 +54,7 @@ export class CallbackReachability {
       for (const site of index.callSites(fn)) {
         for (const callee of site.callees) {
           if (this.reached.has(callee.id)) continue;
-          this.reached.set(callee.id, { root: from.root, steps: [...from.steps, step(at(fn.file, site.call.span), `${fn.qualifiedName} calls ${callee.qualifiedName}`)] });
+          this.reached.set(callee.id, new ReachThroughCall(from, site, callee));
           queue.push(callee);
         }
       }

@@ -7,13 +7,14 @@ import {
   isCuratedRole,
   CALL_ROLES,
   FIELD_ROLES,
+  fieldRole,
   FLT_OPERATION_FIELDS,
   FLT_REGISTRATION_FIELDS,
   WDM_FIELD_OWNERS,
 } from '../knowledge/registrations.js';
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import type { FileFacts, Initializer } from '../parser/facts.js';
-import type { FunctionIndex, FunctionInfo } from './functions.js';
+import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
 import { at, type Location } from './location.js';
 import { INIT_MACROS } from './struct-state.js';
 import type { WdfObject, WdfObjects } from './wdf-objects.js';
@@ -63,16 +64,23 @@ export function findCallbacks(
     }
   };
 
+  // Only calls to INIT macros and registration calls register: found by name, not by a scan.
+  const registering = new Map<number, CallSite[]>();
+  for (const site of index.sitesCalling([...Object.keys(INIT_MACROS), ...knowledge.registrations.keys(), ...Object.keys(CALL_ROLES)])) {
+    const list = registering.get(site.caller.id);
+    if (list) list.push(site);
+    else registering.set(site.caller.id, [site]);
+  }
   for (const fn of index.all) {
     for (const a of fn.fact.assignments) {
       const field = lastField(a.lhsPath);
-      if (!field || !FIELD_ROLES[field] || a.operator !== '=') continue;
+      if (!field || !fieldRole(field) || a.operator !== '=') continue;
       const owner = WDM_FIELD_OWNERS[field];
       if (owner && !owner.test(a.lhs)) continue;
       const how = a.lhs.replace(/\s+/g, '');
       addFieldValue(fn, field, a.rhsCore, at(fn.file, a.span), field === 'MajorFunction' ? how.replace(/^.*MajorFunction/, 'MajorFunction') : how);
     }
-    for (const call of fn.fact.calls) {
+    for (const { call } of registering.get(fn.id) ?? []) {
       if (call.calleeKind !== 'identifier') continue;
       // INIT macros fill configuration fields from their arguments; the callback ones register.
       const init = INIT_MACROS[call.callee];
@@ -91,13 +99,14 @@ export function findCallbacks(
         }
       }
     }
+    // Only an initializer list registers anything.
     for (const local of fn.fact.locals) {
-      if (local.init) addFromInitializer(local.type, local.init, fn, fn.file, index, add);
+      if (local.init?.kind === 'list') addFromInitializer(local.type, local.init, fn, fn.file, index, add);
     }
   }
   for (const file of files) {
     for (const global of file.globals) {
-      if (global.init) addFromInitializer(global.type, global.init, undefined, file.path, index, add);
+      if (global.init?.kind === 'list') addFromInitializer(global.type, global.init, undefined, file.path, index, add);
     }
   }
   const registered = new Set(callbacks.map((c) => c.fn.id));

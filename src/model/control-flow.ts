@@ -99,8 +99,8 @@ export class ControlFlow {
   private readonly events: Event[];
   private readonly labels = new Map<string, { node: number; defined: boolean }>();
   private readonly byCall = new Map<CallFact, number[]>();
-  /** The facts any branch of the function tests: the only ones worth carrying along a path. */
-  private relevantFacts?: ReadonlySet<string>;
+  /** What path searches learn and forget along each edge and node, read once per graph. */
+  private pathFacts?: PathFacts;
 
   constructor(
     readonly fn: FunctionInfo,
@@ -154,32 +154,29 @@ export class ControlFlow {
   ): number[] | undefined {
     interface State {
       readonly id: number;
-      readonly facts: Facts;
+      readonly facts: KnownFacts;
       readonly passed: boolean;
-      readonly prev?: State;
+      readonly prev: State | undefined;
     }
-    const seen = new Map<string, Set<string>>();
+    const facts = (this.pathFacts ??= new PathFacts(this.nodes));
+    // The fact sets already queued at each node, before (even slot) and after (odd) `through`.
+    const seen: (Set<KnownFacts> | undefined)[] = [];
     const queue: State[] = [];
-    const relevant = (this.relevantFacts ??= new Set(this.nodes.flatMap((n) => n.succ.flatMap((e) => branchFacts(n, e).map((f) => f.key)))));
-    const reach = (from: State, node: FlowNode, edge: FlowEdge): void => {
+    const reach = (from: State, node: FlowNode, edgeIndex: number): void => {
+      const edge = node.succ[edgeIndex]!;
       if (options.follows && !options.follows(node, edge)) return;
-      let facts = from.facts;
-      for (const fact of branchFacts(node, edge)) {
-        const known = facts.get(fact.key);
-        if (known !== undefined && known.value !== fact.value) return;
-        if (known === undefined) facts = new Map(facts).set(fact.key, fact);
-      }
-      const slot = `${edge.to}|${from.passed}`;
-      const states = seen.get(slot) ?? new Set<string>();
-      const key = factsKey(facts);
-      if (states.has(key)) return;
-      states.add(key);
-      seen.set(slot, states);
-      queue.push({ id: edge.to, facts, passed: from.passed, prev: from });
+      const known = facts.along(from.facts, node.id, edgeIndex);
+      if (known === null) return;
+      const slot = edge.to * 2 + (from.passed ? 1 : 0);
+      const states = (seen[slot] ??= new Set<KnownFacts>());
+      if (states.has(known)) return;
+      states.add(known);
+      queue.push({ id: edge.to, facts: known, passed: from.passed, prev: from });
     };
     for (const start of options.from ?? [this.entry]) {
-      const origin: State = { id: start, facts: NO_FACTS, passed: !options.through };
-      for (const edge of this.node(start).succ) reach(origin, this.node(start), edge);
+      const origin: State = { id: start, facts: facts.none, passed: !options.through, prev: undefined };
+      const node = this.node(start);
+      for (let e = 0; e < node.succ.length; e++) reach(origin, node, e);
     }
     for (let i = 0; i < queue.length; i++) {
       // Too many ways through to tell: no path is claimed.
@@ -188,14 +185,15 @@ export class ControlFlow {
       const node = this.node(state.id);
       if (state.passed && isTarget(node)) {
         const path: number[] = [];
-        for (let cur: State | undefined = state; cur; cur = cur.prev) path.unshift(cur.id);
+        for (let cur: State | undefined = state; cur; cur = cur.prev) path.push(cur.id);
+        path.reverse();
         return options.through ? path.slice(path.findIndex((id) => options.through!.has(id))) : path;
       }
       if (state.passed && options.blocks?.(node)) continue;
-      if (!state.passed && options.through!.has(node.id)) state = { ...state, passed: true };
-      const after = forget(state.facts, node, relevant);
-      const here: State = after === state.facts ? state : { ...state, facts: after };
-      for (const edge of node.succ) reach(here, node, edge);
+      if (!state.passed && options.through!.has(node.id)) state = { id: state.id, facts: state.facts, passed: true, prev: state.prev };
+      const after = facts.after(state.facts, node);
+      const here: State = after === state.facts ? state : { id: state.id, facts: after, passed: state.passed, prev: state.prev };
+      for (let e = 0; e < node.succ.length; e++) reach(here, node, e);
     }
     return undefined;
   }
@@ -233,7 +231,13 @@ export class ControlFlow {
     }
     if (!forward.has(id)) return new Set();
     const preds = new Map<number, number[]>();
-    for (const n of this.nodes) for (const e of n.succ) preds.set(e.to, [...(preds.get(e.to) ?? []), n.id]);
+    for (const n of this.nodes) {
+      for (const e of n.succ) {
+        const list = preds.get(e.to);
+        if (list) list.push(n.id);
+        else preds.set(e.to, [n.id]);
+      }
+    }
     const loop = new Set<number>([id]);
     const back = [id];
     while (back.length > 0) {
@@ -429,11 +433,19 @@ interface Fact {
   /** The variables the fact is about: a write to any of them forgets it. */
   readonly roots: readonly string[];
 }
-type Facts = ReadonlyMap<string, Fact>;
-const NO_FACTS: Facts = new Map();
+/**
+ * The facts known on a path: one character for each fact some branch of the graph tests, in
+ * the order of `PathFacts.keys`: '.' unknown, '0' known false, '1' known true. The same facts
+ * make the same string, whatever order a path learned them in, so states compare cheaply.
+ */
+type KnownFacts = string;
 
-function factsKey(facts: Facts): string {
-  return [...facts.values()].map((f) => `${f.key}=${f.value ? 1 : 0}`).sort().join(';');
+const UNKNOWN = '.';
+
+/** A fact as a search carries it: its place in the string, and its value. */
+interface FactSlot {
+  readonly index: number;
+  readonly value: '0' | '1';
 }
 
 const PATH_TEXT = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
@@ -533,34 +545,153 @@ function factsOfWrite(variable: string, value: string): Fact[] {
   return out;
 }
 
-/**
- * Facts after a node: its writes make stale what was known of the variables they write (an
- * assignment, a declaration, an address passed to a call), and a write of a constant makes
- * something new known.
- */
-function forget(facts: Facts, node: FlowNode, relevant: ReadonlySet<string>): Facts {
+/** What a node writes, as far as the facts on a path are concerned. */
+interface NodeWrites {
+  /** What writing a constant makes known, among the facts some branch tests. */
+  readonly learned: readonly Fact[];
+  /** The variables it writes: an assignment's or a declaration's, one whose address a call takes. */
+  readonly written: readonly string[];
+  /** Variables a call receives by value: it writes them when a known fact is about a field behind one. */
+  readonly pointers: readonly string[];
+}
+
+const ROOT_OF_LVALUE = /^\s*\*?\s*([A-Za-z_]\w*)/;
+
+function writesOf(node: FlowNode, isRelevant: (key: string) => boolean): NodeWrites {
   let learned: Fact[] = [];
   if (node.kind === 'assign' && node.assignment?.operator === '=' && PATH_TEXT.test(node.assignment.lhs)) learned = factsOfWrite(node.assignment.lhs, node.assignment.rhs);
   if (node.kind === 'declare' && node.declaration?.init?.kind === 'expr') learned = factsOfWrite(node.declaration.name, node.declaration.init.text);
-  learned = learned.filter((f) => relevant.has(f.key));
-  if (facts.size === 0 && learned.length === 0) return facts;
-  const written = new Set<string>();
-  const root = (text: string): string | undefined => /^\s*\*?\s*([A-Za-z_]\w*)/.exec(text)?.[1];
-  if (node.kind === 'assign' && node.assignment) written.add(root(node.assignment.lhs) ?? '');
-  if (node.kind === 'declare' && node.declaration) written.add(node.declaration.name);
+  learned = learned.filter((f) => isRelevant(f.key));
+  const written: string[] = [];
+  const pointers: string[] = [];
+  if (node.kind === 'assign' && node.assignment) written.push(ROOT_OF_LVALUE.exec(node.assignment.lhs)?.[1] ?? '');
+  if (node.kind === 'declare' && node.declaration) written.push(node.declaration.name);
   if (node.kind === 'call' && node.call) {
     node.call.args.forEach((arg, i) => {
-      const r = root(node.call!.argCores[i] ?? '');
+      const r = ROOT_OF_LVALUE.exec(node.call!.argCores[i] ?? '')?.[1];
       if (!r) return;
       // An address lets the callee write the variable; a pointer lets it write the fields behind it.
-      const throughPointer = [...facts.values()].some((f) => f.key.includes(`${r}->`));
-      if (arg.trim().startsWith('&') || throughPointer) written.add(r);
+      if (arg.trim().startsWith('&')) written.push(r);
+      else pointers.push(r);
     });
   }
-  if (written.size === 0 && learned.length === 0) return facts;
-  const kept = new Map([...facts].filter(([, f]) => !f.roots.some((r) => written.has(r))));
-  for (const f of learned) kept.set(f.key, f);
-  return kept.size === facts.size && learned.length === 0 ? facts : kept;
+  return { learned, written, pointers };
+}
+
+/** What a node does to the facts on a path, as places in `KnownFacts`. */
+interface NodeEffect {
+  /** Facts it makes stale whatever is known: those about a variable it writes. */
+  readonly clears: readonly number[];
+  /**
+   * Facts it makes stale when one fact of `when` is known: a call may write the fields behind
+   * a pointer it receives, when a known fact reads such a field.
+   */
+  readonly clearsWhen: readonly { readonly when: readonly number[]; readonly clears: readonly number[] }[];
+  /** Facts writing a constant makes known. */
+  readonly learns: readonly FactSlot[];
+}
+
+const NO_EFFECT: NodeEffect = { clears: [], clearsWhen: [], learns: [] };
+
+/** `facts` with the fact at `index` set to `value` ('.' to forget it). */
+function withFact(facts: KnownFacts, index: number, value: string): KnownFacts {
+  return facts[index] === value ? facts : facts.slice(0, index) + value + facts.slice(index + 1);
+}
+
+/**
+ * The facts a path search carries, read once per graph: those each edge establishes, and
+ * what each node writes. Only facts some branch tests are worth carrying.
+ */
+class PathFacts {
+  /** The key of each fact, by its place in `KnownFacts`. */
+  private readonly keys: string[] = [];
+  private readonly placeOf = new Map<string, number>();
+  /** The places of the facts about each variable. A fact's variables follow from its key. */
+  private readonly placesAbout = new Map<string, number[]>();
+  /** The places of the facts that read a field behind each variable (`ctx->Count` for `ctx`). */
+  private readonly placesBehind = new Map<string, number[]>();
+  /** The facts each edge establishes, by edge number: the edges of node n start at `firstEdge[n]`. */
+  private readonly edges: (readonly FactSlot[])[];
+  private readonly firstEdge: number[] = [];
+  private readonly effects: (NodeEffect | undefined)[] = [];
+  /** Nothing known. */
+  readonly none: KnownFacts;
+
+  constructor(nodes: readonly FlowNode[]) {
+    const established: Fact[][] = [];
+    for (const n of nodes) {
+      this.firstEdge.push(established.length);
+      for (const e of n.succ) established.push(branchFacts(n, e));
+    }
+    for (const fact of established.flat()) {
+      if (this.placeOf.has(fact.key)) continue;
+      const place = this.keys.length;
+      this.placeOf.set(fact.key, place);
+      this.keys.push(fact.key);
+      for (const root of fact.roots) {
+        const places = this.placesAbout.get(root);
+        if (places) places.push(place);
+        else this.placesAbout.set(root, [place]);
+      }
+    }
+    this.edges = established.map((facts) => facts.map((f) => this.slotOf(f)));
+    this.none = UNKNOWN.repeat(this.keys.length);
+  }
+
+  /** `facts` with those taking the edge establishes; null when they contradict what is known. */
+  along(facts: KnownFacts, node: number, edgeIndex: number): KnownFacts | null {
+    let known = facts;
+    for (const { index, value } of this.edges[this.firstEdge[node]! + edgeIndex]!) {
+      const before = known[index];
+      if (before === value) continue;
+      if (before !== UNKNOWN) return null;
+      known = withFact(known, index, value);
+    }
+    return known;
+  }
+
+  /**
+   * Facts after a node: its writes make stale what was known of the variables they write (an
+   * assignment, a declaration, an address passed to a call), and a write of a constant makes
+   * something new known.
+   */
+  after(facts: KnownFacts, node: FlowNode): KnownFacts {
+    const effect = (this.effects[node.id] ??= this.effectOf(node));
+    if (effect === NO_EFFECT) return facts;
+    let known = facts;
+    for (const index of effect.clears) known = withFact(known, index, UNKNOWN);
+    for (const { when, clears } of effect.clearsWhen) {
+      if (when.some((index) => facts[index] !== UNKNOWN)) for (const index of clears) known = withFact(known, index, UNKNOWN);
+    }
+    for (const { index, value } of effect.learns) known = withFact(known, index, value);
+    return known;
+  }
+
+  private effectOf(node: FlowNode): NodeEffect {
+    const { learned, written, pointers } = writesOf(node, (key) => this.placeOf.has(key));
+    const writes = new Set(written);
+    const clears = [...writes].flatMap((variable) => this.placesAbout.get(variable) ?? []);
+    const clearsWhen = [...new Set(pointers)]
+      .filter((variable) => !writes.has(variable))
+      .map((variable) => ({ when: this.behind(variable), clears: this.placesAbout.get(variable) ?? [] }))
+      .filter((c) => c.when.length > 0 && c.clears.length > 0);
+    const learns = learned.map((f) => this.slotOf(f));
+    return clears.length === 0 && clearsWhen.length === 0 && learns.length === 0 ? NO_EFFECT : { clears, clearsWhen, learns };
+  }
+
+  private behind(variable: string): number[] {
+    let places = this.placesBehind.get(variable);
+    if (!places) {
+      const field = `${variable}->`;
+      places = this.keys.flatMap((key, place) => (key.includes(field) ? [place] : []));
+      this.placesBehind.set(variable, places);
+    }
+    return places;
+  }
+
+  private slotOf(fact: Fact): FactSlot {
+    return { index: this.placeOf.get(fact.key)!, value: fact.value ? '1' : '0' };
+  }
 }
 
 function collectEvents(fn: FunctionInfo): Event[] {

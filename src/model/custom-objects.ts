@@ -5,6 +5,7 @@
  */
 import type { FileFacts } from '../parser/facts.js';
 import type { FunctionIndex } from './functions.js';
+import { memoized } from './expressions.js';
 import { at, type Location } from './location.js';
 
 export interface CustomObjectType {
@@ -15,21 +16,27 @@ export interface CustomObjectType {
 
 const ADD_CALLS = new Set(['WdfObjectAddCustomType', 'WdfObjectAddCustomTypeWithData']);
 
-export function customObjectTypes(files: readonly FileFacts[], index: FunctionIndex): CustomObjectType[] {
+const cache = new WeakMap<FunctionIndex, readonly CustomObjectType[]>();
+
+/** The unit's custom object types (`index` is the unit's, `files` its files). */
+export function customObjectTypes(files: readonly FileFacts[], index: FunctionIndex): readonly CustomObjectType[] {
+  return memoized(cache, index, () => findCustomObjectTypes(files, index));
+}
+
+function findCustomObjectTypes(files: readonly FileFacts[], index: FunctionIndex): CustomObjectType[] {
   const types = new Map<string, CustomObjectType>();
   for (const file of files) {
     for (const macro of file.macroCalls ?? []) {
+      if (macro.name !== 'WDF_DECLARE_CUSTOM_TYPE') continue;
       const name = macro.args[0]?.trim();
-      if (macro.name !== 'WDF_DECLARE_CUSTOM_TYPE' || !name || types.has(name)) continue;
+      if (!name || types.has(name)) continue;
       types.set(name, { name, location: at(file.path, macro.span), how: 'declared' });
     }
   }
-  for (const fn of index.all) {
-    for (const call of fn.fact.calls) {
-      const name = call.args[1]?.trim();
-      if (!ADD_CALLS.has(call.callee) || !name || !/^[A-Za-z_]\w*$/.test(name) || types.has(name)) continue;
-      types.set(name, { name, location: at(fn.file, call.span), how: 'added' });
-    }
+  for (const { caller: fn, call } of index.sitesCalling(ADD_CALLS)) {
+    const name = call.args[1]?.trim();
+    if (!name || !/^[A-Za-z_]\w*$/.test(name) || types.has(name)) continue;
+    types.set(name, { name, location: at(fn.file, call.span), how: 'added' });
   }
   return [...types.values()];
 }

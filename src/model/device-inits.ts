@@ -50,11 +50,9 @@ export class DeviceInits {
   /** Every call of a `WdfDeviceInit*`-style DDI named `callee` in the unit. */
   callsOf(callee: string): DeviceInitCall[] {
     const found: DeviceInitCall[] = [];
-    for (const fn of this.index.all) {
-      for (const call of fn.fact.calls) {
-        if (call.callee !== callee || call.calleeKind !== 'identifier') continue;
-        found.push({ fn, call, location: at(fn.file, call.span), init: compact(call.argCores[0]) });
-      }
+    for (const { caller: fn, call } of this.index.sitesCalling([callee])) {
+      if (call.calleeKind !== 'identifier') continue;
+      found.push({ fn, call, location: at(fn.file, call.span), init: compact(call.argCores[0]) });
     }
     return found;
   }

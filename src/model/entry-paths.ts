@@ -27,33 +27,50 @@ export interface EntryQuestion {
   describe(site: CallSite, callee: FunctionInfo, subject: string): string;
 }
 
+/**
+ * An entry reached through a call: the caller's steps and the call. Most entries are never
+ * reported, so the steps are put together when a rule asks for them.
+ */
+class EntryThroughCall implements UnprotectedEntry {
+  private built?: readonly PathStep[];
+
+  constructor(
+    readonly fn: FunctionInfo,
+    readonly subject: string,
+    private readonly from: UnprotectedEntry,
+    private readonly site: CallSite,
+    private readonly question: EntryQuestion,
+  ) {}
+
+  get steps(): readonly PathStep[] {
+    return (this.built ??= [...this.from.steps, step(at(this.from.fn.file, this.site.call.span), this.question.describe(this.site, this.fn, this.from.subject))]);
+  }
+}
+
 export class UnprotectedEntries {
   private readonly found = new Map<string, UnprotectedEntry>();
   private readonly byFunction = new Map<number, UnprotectedEntry[]>();
 
   constructor(index: FunctionIndex, question: EntryQuestion) {
     const queue: UnprotectedEntry[] = [];
-    const offer = (entry: UnprotectedEntry): void => {
-      const key = `${entry.fn.id}|${entry.subject}`;
+    const offer = (fn: FunctionInfo, subject: string, entry: () => UnprotectedEntry): void => {
+      const key = `${fn.id}|${subject}`;
       if (this.found.has(key)) return;
-      this.found.set(key, entry);
-      const list = this.byFunction.get(entry.fn.id);
-      if (list) list.push(entry);
-      else this.byFunction.set(entry.fn.id, [entry]);
-      queue.push(entry);
+      const found = entry();
+      this.found.set(key, found);
+      const list = this.byFunction.get(fn.id);
+      if (list) list.push(found);
+      else this.byFunction.set(fn.id, [found]);
+      queue.push(found);
     };
-    for (const root of question.roots) offer(root);
+    for (const root of question.roots) offer(root.fn, root.subject, () => root);
     for (let i = 0; i < queue.length; i++) {
       const entry = queue[i]!;
       for (const site of index.callSites(entry.fn)) {
         for (const callee of site.callees) {
           const subject = question.passes(site, entry.subject, callee);
           if (subject === undefined) continue;
-          offer({
-            fn: callee,
-            subject,
-            steps: [...entry.steps, step(at(entry.fn.file, site.call.span), question.describe(site, callee, entry.subject))],
-          });
+          offer(callee, subject, () => new EntryThroughCall(callee, subject, entry, site, question));
         }
       }
     }

@@ -9,8 +9,12 @@ export function compact(text: string | undefined): string {
   return (text ?? '').replace(/\s+/g, '');
 }
 
+const HAS_SPACE = /\s/;
+
 /** `ctx -> Buffer`, `( ctx->Buffer )`: the same path, written one way. */
 export function normalizePath(text: string): string {
+  // Most texts are written one way already: no space to fold, no parentheses around them.
+  if (text[0] !== '(' && !HAS_SPACE.test(text)) return text;
   let t = text.replace(/\s*(->|\.)\s*/g, '$1').replace(/\s+/g, ' ').trim();
   while (/^\((.*)\)$/.test(t) && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
   return t;

@@ -42,6 +42,9 @@ export class FunctionIndex {
   private readonly cppFiles = new Set<string>();
   private readonly sitesOf = new Map<number, CallSite[]>();
   private readonly callersOf = new Map<number, CallSite[]>();
+  private readonly sitesByCallee = new Map<string, CallSite[]>();
+  private readonly siteByCall = new Map<number, Map<CallFact, CallSite>>();
+  private readonly resolvedInFile = new Map<string, Map<string, readonly FunctionInfo[]>>();
 
   constructor(
     files: readonly FileFacts[],
@@ -49,57 +52,96 @@ export class FunctionIndex {
     /** Macros the unit's project defines: definitions in branches they rule out are not compiled. */
     defines: ReadonlyMap<string, string> = new Map(),
   ) {
-    const prototypeAnnotations = new Map<string, LocatedAnnotation[]>();
-    const declaredRoles = new Map<string, { roleType: string; location: Location }[]>();
-    for (const file of files) {
-      for (const proto of file.prototypes) {
-        const list = prototypeAnnotations.get(proto.name) ?? [];
-        for (const a of proto.annotations) list.push({ ...a, file: file.path });
-        prototypeAnnotations.set(proto.name, list);
-        for (const a of proto.annotations) addFunctionClass(declaredRoles, proto.name, a, file.path, isRoleType);
-      }
-      for (const decl of file.typedDeclarations) {
-        if (!isRoleType(decl.typeName)) continue;
-        const list = declaredRoles.get(decl.name) ?? [];
-        list.push({ roleType: decl.typeName, location: { file: file.path, span: decl.span } });
-        declaredRoles.set(decl.name, list);
-      }
+    const compiled = files.map((file) => file.functions.filter((fact) => isCompiled(fact.conditions, defines)));
+    // A unit's headers declare far more functions than it defines: only the prototypes of the
+    // functions it defines lend them annotations.
+    const defined = new Set(compiled.flat().map((fact) => (fact.className ? fact.qualifiedName : fact.name)));
+    const declarations: Declarations = { prototypeAnnotations: new Map(), declaredRoles: new Map() };
+    for (const file of files) readDeclarations(file, defined, declarations, isRoleType);
+    // Each step is a method of its own: a unit's facts come in many shapes, and a small method
+    // is quicker for the engine to optimize again when a new shape turns up.
+    files.forEach((file, f) => this.addFunctions(file, compiled[f]!, declarations, isRoleType));
+    for (const fn of this.all) this.linkCalls(fn);
+  }
+
+  private addFunctions(file: FileFacts, facts: readonly FunctionFact[], declarations: Declarations, isRoleType: (name: string) => boolean): void {
+    if (file.language === 'cpp') this.cppFiles.add(file.path);
+    const allocText = new Map(file.allocText.map((a) => [a.name, a]));
+    for (const fact of facts) this.addFunction(file, fact, allocText, declarations, isRoleType);
+  }
+
+  private addFunction(
+    file: FileFacts,
+    fact: FunctionFact,
+    allocText: ReadonlyMap<string, FileFacts['allocText'][number]>,
+    { prototypeAnnotations, declaredRoles }: Declarations,
+    isRoleType: (name: string) => boolean,
+  ): void {
+    const own: LocatedAnnotation[] = fact.annotations.map((a) => located(a, file.path));
+    for (const a of fact.annotations) addFunctionClass(declaredRoles, fact.name, a, file.path, isRoleType);
+    const placed = allocText.get(fact.name);
+    const section = placed
+      ? { name: placed.section, how: `#pragma alloc_text(${placed.section}, ${fact.name})`, location: { file: file.path, span: placed.span } }
+      : fact.section
+        ? { name: fact.section.name, how: fact.section.how, location: { file: file.path, span: fact.section.span } }
+        : undefined;
+    const info: FunctionInfo = {
+      id: this.all.length,
+      file: file.path,
+      fact,
+      name: fact.name,
+      qualifiedName: fact.qualifiedName,
+      annotations: [...own, ...(prototypeAnnotations.get(fact.className ? fact.qualifiedName : fact.name) ?? [])],
+      declaredRoles: fact.className ? [] : (declaredRoles.get(fact.name) ?? []),
+      ...(section ? { section } : {}),
+      location: { file: file.path, span: fact.nameSpan },
+    };
+    this.all.push(info);
+    push(this.byName, fact.name, info);
+    push(this.byQualified, fact.qualifiedName, info);
+    if (fact.className) push(this.methodsByName, fact.name, info);
+  }
+
+  /** The call sites of `fn`, what each resolves to, and the reverse links. */
+  private linkCalls(fn: FunctionInfo): void {
+    const sites: CallSite[] = fn.fact.calls.map((call, index) => ({ caller: fn, call, index, callees: this.resolveCall(fn, call) }));
+    this.sitesOf.set(fn.id, sites);
+    for (const site of sites) {
+      push(this.sitesByCallee, site.call.callee, site);
+      for (const callee of site.callees) push(this.callersOf, callee.id, site);
     }
-    for (const file of files) {
-      if (file.language === 'cpp') this.cppFiles.add(file.path);
-      const allocText = new Map(file.allocText.map((a) => [a.name, a]));
-      for (const fact of file.functions) {
-        if (!isCompiled(fact.conditions, defines)) continue;
-        const own: LocatedAnnotation[] = fact.annotations.map((a) => ({ ...a, file: file.path }));
-        for (const a of fact.annotations) addFunctionClass(declaredRoles, fact.name, a, file.path, isRoleType);
-        const placed = allocText.get(fact.name);
-        const section = placed
-          ? { name: placed.section, how: `#pragma alloc_text(${placed.section}, ${fact.name})`, location: { file: file.path, span: placed.span } }
-          : fact.section
-            ? { name: fact.section.name, how: fact.section.how, location: { file: file.path, span: fact.section.span } }
-            : undefined;
-        const info: FunctionInfo = {
-          id: this.all.length,
-          file: file.path,
-          fact,
-          name: fact.name,
-          qualifiedName: fact.qualifiedName,
-          annotations: [...own, ...(prototypeAnnotations.get(fact.className ? fact.qualifiedName : fact.name) ?? [])],
-          declaredRoles: fact.className ? [] : (declaredRoles.get(fact.name) ?? []),
-          ...(section ? { section } : {}),
-          location: { file: file.path, span: fact.nameSpan },
-        };
-        this.all.push(info);
-        push(this.byName, fact.name, info);
-        push(this.byQualified, fact.qualifiedName, info);
-        if (fact.className) push(this.methodsByName, fact.name, info);
-      }
+  }
+
+  /**
+   * The call sites of the unit whose callee is one of `callees` (by name, however it is
+   * called), in the order of the functions and, within each, of the calls: the order a scan
+   * of every call finds them in, without the scan.
+   */
+  sitesCalling(callees: Iterable<string>): CallSite[] {
+    const sites: CallSite[] = [];
+    for (const callee of new Set(callees)) sites.push(...(this.sitesByCallee.get(callee) ?? []));
+    return sites.sort((a, b) => a.caller.id - b.caller.id || a.index - b.index);
+  }
+
+  /** The call sites whose callee's name `pattern` matches, in the order of `sitesCalling`. */
+  sitesMatching(pattern: RegExp): CallSite[] {
+    return this.sitesCalling([...this.sitesByCallee.keys()].filter((callee) => pattern.test(callee)));
+  }
+
+  /** Some function of the unit calls `callee` (by name). */
+  calls(callee: string): boolean {
+    return this.sitesByCallee.has(callee);
+  }
+
+  /** The call site of one of `fn`'s calls. */
+  siteOf(fn: FunctionInfo, call: CallFact): CallSite | undefined {
+    let byCall = this.siteByCall.get(fn.id);
+    if (!byCall) {
+      byCall = new Map();
+      for (const site of this.callSites(fn)) if (!byCall.has(site.call)) byCall.set(site.call, site);
+      this.siteByCall.set(fn.id, byCall);
     }
-    for (const fn of this.all) {
-      const sites: CallSite[] = fn.fact.calls.map((call, index) => ({ caller: fn, call, index, callees: this.resolveCall(fn, call) }));
-      this.sitesOf.set(fn.id, sites);
-      for (const site of sites) for (const callee of site.callees) push(this.callersOf, callee.id, site);
-    }
+    return byCall.get(call);
   }
 
   callSites(fn: FunctionInfo): readonly CallSite[] {
@@ -116,24 +158,36 @@ export class FunctionIndex {
    * non-static definitions elsewhere in the unit.
    */
   resolveName(name: string, from: FunctionInfo | undefined, fromFile: string): FunctionInfo[] {
-    const clean = name.replace(/^&\s*/, '').replace(/\s+/g, '');
-    if (!/^[A-Za-z_][\w:]*$/.test(clean)) return [];
-    if (clean.includes('::')) return this.byQualified.get(clean) ?? [];
+    // Most names are plain identifiers already: nothing to clean, nothing qualified.
+    const plain = PLAIN_NAME.test(name);
+    const clean = plain ? name : name.replace(/^&\s*/, '').replace(/\s+/g, '');
+    if (!plain && !/^[A-Za-z_][\w:]*$/.test(clean)) return [];
+    if (!plain && clean.includes('::')) return this.byQualified.get(clean) ?? [];
     const ownerClass = from?.fact.className;
     if (ownerClass) {
       const method = this.byQualified.get(`${ownerClass}::${clean}`);
       if (method) return method;
     }
-    const candidates = (this.byName.get(clean) ?? []).filter((f) => f.fact.className === undefined);
+    const named = this.byName.get(clean);
+    if (!named) return [];
+    const candidates = named.filter((f) => f.fact.className === undefined);
     const local = candidates.filter((f) => f.file === fromFile);
     if (local.length > 0) return local;
     return candidates.filter((f) => !f.fact.isStatic);
   }
 
-  private resolveCall(caller: FunctionInfo, call: CallFact): FunctionInfo[] {
+  private resolveCall(caller: FunctionInfo, call: CallFact): readonly FunctionInfo[] {
     switch (call.calleeKind) {
-      case 'identifier':
-        return this.resolveName(call.callee, caller, caller.file);
+      case 'identifier': {
+        // A name called from a file resolves the same way from every function of the file but
+        // a method (which may mean a method of its class): resolved once per file and name.
+        if (caller.fact.className) return this.resolveName(call.callee, caller, caller.file);
+        let inFile = this.resolvedInFile.get(caller.file);
+        if (!inFile) this.resolvedInFile.set(caller.file, (inFile = new Map()));
+        let callees = inFile.get(call.callee);
+        if (!callees) inFile.set(call.callee, (callees = this.resolveName(call.callee, caller, caller.file)));
+        return callees;
+      }
       case 'qualified':
         return this.byQualified.get(call.callee) ?? [];
       case 'field': {
@@ -155,10 +209,40 @@ export class FunctionIndex {
   }
 }
 
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+
+/** What the unit's declarations say of its functions, gathered from every file before the definitions. */
+interface Declarations {
+  readonly prototypeAnnotations: Map<string, LocatedAnnotation[]>;
+  readonly declaredRoles: Map<string, { roleType: string; location: Location }[]>;
+}
+
+function readDeclarations(file: FileFacts, defined: ReadonlySet<string>, { prototypeAnnotations, declaredRoles }: Declarations, isRoleType: (name: string) => boolean): void {
+  for (const proto of file.prototypes) {
+    if (proto.annotations.length === 0) continue;
+    if (defined.has(proto.name)) {
+      const list = prototypeAnnotations.get(proto.name) ?? [];
+      for (const a of proto.annotations) list.push(located(a, file.path));
+      prototypeAnnotations.set(proto.name, list);
+    }
+    for (const a of proto.annotations) addFunctionClass(declaredRoles, proto.name, a, file.path, isRoleType);
+  }
+  for (const decl of file.typedDeclarations) {
+    if (!isRoleType(decl.typeName)) continue;
+    const list = declaredRoles.get(decl.name) ?? [];
+    list.push({ roleType: decl.typeName, location: { file: file.path, span: decl.span } });
+    declaredRoles.set(decl.name, list);
+  }
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+function located(a: AnnotationFact, file: string): LocatedAnnotation {
+  return { name: a.name, args: a.args, span: a.span, file };
 }
 
 function addFunctionClass(

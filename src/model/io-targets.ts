@@ -41,12 +41,15 @@ export class IoTargets {
   private readonly fieldOpens = new Map<string, { fn: FunctionInfo; call: CallFact }[]>();
 
   constructor(private readonly index: FunctionIndex) {
+    const targetCalls = new Map<number, CallFact[]>();
+    for (const { caller, call } of index.sitesCalling(['WdfIoTargetCreate', 'WdfIoTargetOpen'])) push(targetCalls, caller.id, call);
     for (const fn of index.all) {
       for (const a of fn.fact.assignments) {
+        if (a.operator !== '=') continue;
         const field = fieldName(a.lhs);
-        if (field && a.operator === '=') push(this.fieldWrites, field, { fn, offset: a.span.start.offset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } });
+        if (field) push(this.fieldWrites, field, { fn, offset: a.span.start.offset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } });
       }
-      for (const call of fn.fact.calls) {
+      for (const call of targetCalls.get(fn.id) ?? []) {
         if (call.callee === 'WdfIoTargetCreate') {
           const field = fieldName(call.argCores[2] ?? '');
           if (field) push(this.fieldWrites, field, { fn, offset: call.span.start.offset, value: { kind: 'create', call } });

@@ -25,6 +25,8 @@ export function annotatedIrql(fn: FunctionInfo): IrqlContract | undefined {
   if (cached !== undefined) return cached ?? undefined;
   let contract: IrqlContract | undefined;
   for (const a of fn.annotations) {
+    // Most annotations say nothing about the IRQL: their arguments are not read.
+    if (!MAX_FORMS.has(a.name) && !EXACT_FORMS.has(a.name) && !MIN_FORMS.has(a.name)) continue;
     const level = parseIrql(a.args);
     if (!level) continue;
     const text = `${a.name}(${a.args})`;

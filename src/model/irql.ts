@@ -7,7 +7,7 @@
  * size of the call graph, and recursion-safe.
  */
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
-import { IRQL_QUERIES } from '../knowledge/locks.js';
+import { IRQL_QUERIES, LOCK_ACQUIRES } from '../knowledge/locks.js';
 import { QUEUE_IO_ROLES } from '../knowledge/registrations.js';
 import type { Callback } from './callbacks.js';
 import { callbackLevel } from './callback-irql.js';
@@ -35,11 +35,14 @@ export interface LevelAtCall {
  * draining post-callback and a shared post-callback's create branch. Calls under them are
  * not judged, and their callees are not raised.
  */
-const LOWERING_GUARDS = [/\bFLTFL_POST_OPERATION_DRAINING\b/, /MajorFunction\s*==\s*IRP_MJ_CREATE\b/, /\bIRP_MJ_CREATE\s*==/];
+const LOWERING_GUARD = /\bFLTFL_POST_OPERATION_DRAINING\b|MajorFunction\s*==\s*IRP_MJ_CREATE\b|\bIRP_MJ_CREATE\s*==/;
 
 export class IrqlAnalysis {
   private readonly best = new Map<number, IrqlWitness>();
+  private readonly sites = new Map<CallSite, { readonly lock?: LockRegion } | null>();
   private readonly passiveInterrupts: boolean;
+  /** Functions that acquire a lock: a call in them may run raised whoever calls them. */
+  private readonly acquiring: ReadonlySet<number>;
 
   constructor(
     index: FunctionIndex,
@@ -51,6 +54,7 @@ export class IrqlAnalysis {
     this.passiveInterrupts = objects.all.some(
       (o) => o.kind === 'interrupt' && o.config.kind === 'known' && /^(TRUE|WdfTrue|1)$/.test(o.config.fields.get('PassiveHandling')?.value.replace(/\s+/g, '') ?? ''),
     );
+    this.acquiring = new Set(index.sitesCalling([...Object.keys(LOCK_ACQUIRES), ...knowledge.locks.keys()]).map((site) => site.caller.id));
     const queue: FunctionInfo[] = [];
     const offer = (w: IrqlWitness): void => {
       const current = this.best.get(w.fn.id);
@@ -71,21 +75,31 @@ export class IrqlAnalysis {
     // Every function is visited once even if no root reaches it: a call made under a spin
     // lock runs at DISPATCH_LEVEL whoever the caller is.
     const visit = (fn: FunctionInfo): void => {
+      if (!this.mayRunRaised(fn)) return;
       const w = this.best.get(fn.id);
       for (const site of index.callSites(fn)) {
         if (site.callees.length === 0) continue;
-        const at = this.levelAtCall(site);
+        // Only the level propagates: the path steps are built for the calls a rule reports.
+        const at = this.entryAndLock(site);
         if (!at) continue;
+        const raisedBy = at.lock && (!w || rank(at.lock.level) > rank(w.level)) ? { lock: at.lock } : {};
         for (const callee of site.callees) {
           const contract = annotatedIrql(callee);
           const level = contract?.atMost ? lower(at.level, contract.atMost) : at.level;
-          const lock = heldAt(fn, site.call.span.start.offset, this.passiveInterrupts, this.knowledge);
-          offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...(lock && (!w || rank(lock.level) > rank(w.level)) ? { lock } : {}) });
+          offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...raisedBy });
         }
       }
     };
     for (const fn of index.all) visit(fn);
     for (let next = 0; next < queue.length; next++) visit(queue[next]!);
+  }
+
+  /**
+   * Whether any call of `fn` may have a known IRQL: the function is entered at one, or it
+   * acquires a lock. When not, `levelAtCall` is undefined at each of its calls.
+   */
+  mayRunRaised(fn: FunctionInfo): boolean {
+    return this.best.has(fn.id) || this.acquiring.has(fn.id);
   }
 
   /** The highest IRQL the function may be entered at, with its witness. */
@@ -99,18 +113,52 @@ export class IrqlAnalysis {
    * on it.
    */
   levelAtCall(site: CallSite): LevelAtCall | undefined {
-    const fn = site.caller;
-    const offset = site.call.span.start.offset;
-    if (checksIrqlBefore(fn, offset)) return undefined;
-    if (site.call.guards.some((g) => LOWERING_GUARDS.some((re) => re.test(g)))) return undefined;
-    const w = this.best.get(fn.id);
-    const lock = heldAt(fn, offset, this.passiveInterrupts, this.knowledge);
+    const at_ = this.entryAndLock(site);
+    if (!at_) return undefined;
+    const { level, entry: w, lock } = at_;
+    if (lock && (!w || rank(lock.level) > rank(w.level))) {
+      const acquired = step(at(site.caller.file, lock.acquire.span), `${lock.what} acquired here raises the IRQL to ${irqlName(lock.level)}`);
+      return { level, steps: [...(w ? this.path(w) : []), acquired], cause: 'lock' };
+    }
+    return { level, steps: this.path(w!), cause: causeOf(w!) };
+  }
+
+  /** The IRQL at a call, as `levelAtCall` gives it, without the steps that prove it. */
+  levelAt(site: CallSite): IrqlLevel | undefined {
+    return this.entryAndLock(site)?.level;
+  }
+
+  /** The level at a call (see `levelAtCall`), with the caller's entry witness and the lock held there. */
+  private entryAndLock(site: CallSite): { level: IrqlLevel; entry?: IrqlWitness; lock?: LockRegion } | undefined {
+    const here = this.atSite(site);
+    if (here === null) return undefined;
+    const w = this.best.get(site.caller.id);
+    const lock = here.lock;
     if (!w && !lock) return undefined;
     if (lock && (!w || rank(lock.level) > rank(w.level))) {
-      const acquired = step(at(fn.file, lock.acquire.span), `${lock.what} acquired here raises the IRQL to ${irqlName(lock.level)}`);
-      return { level: w ? higher(w.level, lock.level) : lock.level, steps: [...(w ? this.path(w) : []), acquired], cause: 'lock' };
+      return { level: w ? higher(w.level, lock.level) : lock.level, ...(w ? { entry: w } : {}), lock };
     }
-    return { level: w!.level, steps: this.path(w!), cause: causeOf(w!) };
+    return { level: w!.level, entry: w!, ...(lock ? { lock } : {}) };
+  }
+
+  /**
+   * What never changes at a call while levels propagate: whether it is judged at all (null
+   * when the caller reads the IRQL before it, or it runs under a lowering guard), and the lock
+   * held there.
+   */
+  private atSite(site: CallSite): { readonly lock?: LockRegion } | null {
+    let here = this.sites.get(site);
+    if (here === undefined) {
+      const fn = site.caller;
+      const offset = site.call.span.start.offset;
+      if (checksIrqlBefore(fn, offset) || site.call.guards.some((g) => LOWERING_GUARD.test(g))) here = null;
+      else {
+        const lock = this.acquiring.has(fn.id) ? heldAt(fn, offset, this.passiveInterrupts, this.knowledge) : undefined;
+        here = lock ? { lock } : {};
+      }
+      this.sites.set(site, here);
+    }
+    return here;
   }
 
   /** The path steps from a root to the entry of the witness's function. */

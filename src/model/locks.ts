@@ -5,7 +5,7 @@
  * into code the lock does not cover.
  */
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
-import { LOCK_ACQUIRES } from '../knowledge/locks.js';
+import { lockAcquiredBy } from '../knowledge/locks.js';
 import type { CallFact } from '../parser/facts.js';
 import { balanced } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
@@ -47,8 +47,10 @@ export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowled
   if (cached) return cached;
   const regions: LockRegion[] = [];
   const calls = fn.fact.calls;
+  let copies: LockCopies | undefined;
+  let positions: Map<string, number[]> | undefined;
   calls.forEach((call, i) => {
-    const shape = knowledge.locks.get(call.callee) ?? LOCK_ACQUIRES[call.callee];
+    const shape = knowledge.locks.get(call.callee) ?? lockAcquiredBy(call.callee);
     if (!shape || call.calleeKind !== 'identifier') return;
     if (passiveInterrupts && call.callee === 'WdfInterruptAcquireLock') return;
     const level = shape.raisesTo === 'argument' ? parseIrql(call.args[0] ?? '') : shape.raisesTo;
@@ -56,8 +58,10 @@ export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowled
     // The release of the same lock; else, so that a lock named two ways never stretches a
     // region past its real end, the next release of the same kind.
     const key = lockKey(call.args[shape.key]);
-    const aliases = aliasesOf(fn, key, call.span.start.offset);
-    const releases = calls.slice(i + 1).filter((c) => shape.releasedBy.includes(c.callee));
+    const aliases = aliasesOf((copies ??= lockCopies(fn)), key, call.span.start.offset);
+    positions ??= callPositions(calls);
+    const after = new Set(shape.releasedBy.flatMap((callee) => positions!.get(callee) ?? []).filter((j) => j > i));
+    const releases = [...after].sort((a, b) => a - b).map((j) => calls[j]!);
     const release = releases.find((c) => aliases.has(lockKey(c.args[shape.releaseKey]))) ?? releases[0];
     const end = Math.min(release ? release.span.start.offset : Number.MAX_SAFE_INTEGER, call.scopeEnd);
     regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, lock: key, releasedBy: shape.releasedBy, start: call.span.end.offset, end });
@@ -66,21 +70,42 @@ export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowled
   return regions;
 }
 
+/** The indexes of each callee's calls, in order. */
+function callPositions(calls: readonly CallFact[]): Map<string, number[]> {
+  const positions = new Map<string, number[]>();
+  calls.forEach((call, i) => {
+    const list = positions.get(call.callee);
+    if (list) list.push(i);
+    else positions.set(call.callee, [i]);
+  });
+  return positions;
+}
+
+/** Where a function copies one name of a lock into another, read once for all its acquires. */
+interface LockCopies {
+  readonly locals: readonly { readonly offset: number; readonly name: string; readonly value: string }[];
+  readonly assignments: readonly { readonly offset: number; readonly lhs: string; readonly rhs: string }[];
+}
+
+function lockCopies(fn: FunctionInfo): LockCopies {
+  return {
+    locals: fn.fact.locals.flatMap((l) => (l.init?.kind === 'expr' ? [{ offset: l.span.start.offset, name: l.name, value: lockKey(l.init.text) }] : [])),
+    assignments: fn.fact.assignments.flatMap((a) => (a.operator === '=' ? [{ offset: a.span.start.offset, lhs: lockKey(a.lhs), rhs: lockKey(a.rhs) }] : [])),
+  };
+}
+
 /** The names a lock goes by at an acquire: itself and a local it was copied from or into. */
-function aliasesOf(fn: FunctionInfo, key: string, offset: number): Set<string> {
+function aliasesOf(copies: LockCopies, key: string, offset: number): Set<string> {
   const names = new Set([key]);
-  for (const local of fn.fact.locals) {
-    if (local.span.start.offset >= offset || local.init?.kind !== 'expr') continue;
-    const value = lockKey(local.init.text);
-    if (local.name === key) names.add(value);
-    if (value === key) names.add(local.name);
+  for (const local of copies.locals) {
+    if (local.offset >= offset) continue;
+    if (local.name === key) names.add(local.value);
+    if (local.value === key) names.add(local.name);
   }
-  for (const a of fn.fact.assignments) {
-    if (a.span.start.offset >= offset || a.operator !== '=') continue;
-    const lhs = lockKey(a.lhs);
-    const rhs = lockKey(a.rhs);
-    if (lhs === key) names.add(rhs);
-    if (rhs === key) names.add(lhs);
+  for (const a of copies.assignments) {
+    if (a.offset >= offset) continue;
+    if (a.lhs === key) names.add(a.rhs);
+    if (a.rhs === key) names.add(a.lhs);
   }
   return names;
 }

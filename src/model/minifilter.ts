@@ -44,7 +44,7 @@ export function fltOperations(model: DriverModel): FltOperation[] {
   const out: FltOperation[] = [];
   for (const file of model.files) {
     for (const g of file.globals) {
-      if (bareType(g.type) !== 'FLT_OPERATION_REGISTRATION' || g.init?.kind !== 'list') continue;
+      if (g.init?.kind !== 'list' || bareType(g.type) !== 'FLT_OPERATION_REGISTRATION') continue;
       for (const op of g.init.items) {
         if (op.kind !== 'list') continue;
         const major = member(op, 0, 'MajorFunction')?.text ?? '';
@@ -66,7 +66,7 @@ export function fltRegistrations(model: DriverModel): FltRegistration[] {
   const out: FltRegistration[] = [];
   for (const file of model.files) {
     for (const g of file.globals) {
-      if (bareType(g.type) !== 'FLT_REGISTRATION' || g.init?.kind !== 'list') continue;
+      if (g.init?.kind !== 'list' || bareType(g.type) !== 'FLT_REGISTRATION') continue;
       const { field, position } = FLT_REGISTRATION_SECTION_NOTIFICATION;
       const designated = g.init.items.some((i) => i.kind === 'designated');
       const value = member(g.init, position, field);

@@ -23,12 +23,12 @@ export function queuePower(queue: WdfObject, devices: readonly WdfObject[], init
   if (field && value && TRUE_VALUES.test(value)) return { kind: 'managed', why: `PowerManaged = ${field.value}`, location: at(queue.createdIn.file, field.span) };
   if (value && FALSE_VALUES.test(value)) return { kind: 'unmanaged' };
   if (value && value !== 'WdfUseDefault') return { kind: 'unknown' };
-  if (index.all.some((fn) => fn.fact.calls.some((c) => c.callee === 'WdfFdoInitSetFilter'))) return { kind: 'unmanaged' };
+  if (index.calls('WdfFdoInitSetFilter')) return { kind: 'unmanaged' };
   const device = devices.find((d) => d.createdIn === queue.createdIn && d.handle !== undefined && d.handle === queue.parent);
   const origin = device ? inits.originOfDevice(device) : undefined;
   if (origin?.kind === 'control') return { kind: 'unmanaged' };
   // A control device's queues are not power-managed: with one in the unit, the device must be known.
-  if ((!origin || origin.kind === 'unknown') && index.all.some((fn) => fn.fact.calls.some((c) => c.callee === 'WdfControlDeviceInitAllocate'))) return { kind: 'unknown' };
+  if ((!origin || origin.kind === 'unknown') && index.calls('WdfControlDeviceInitAllocate')) return { kind: 'unknown' };
   return {
     kind: 'managed',
     why: 'PowerManaged is left to the framework, whose default for a driver that is not a filter (no WdfFdoInitSetFilter) is a power-managed queue',

@@ -11,7 +11,7 @@ import type { DriverModel } from './driver-model.js';
 import type { CallSite, FunctionInfo } from './functions.js';
 import { step } from './location.js';
 import { UnprotectedEntries, type UnprotectedEntry } from './entry-paths.js';
-import { normalizePath } from './expressions.js';
+import { memoized, normalizePath } from './expressions.js';
 import { describeRole } from './wdm-driver.js';
 
 /** Roles whose second parameter is an IRP the driver received from above. */
@@ -51,8 +51,7 @@ export function irpPassedTo(site: CallSite, irp: string, callee: FunctionInfo): 
 
 /** The call site of a call fact of `fn`. */
 export function siteOf(model: DriverModel, fn: FunctionInfo, call: CallFact): CallSite | undefined {
-  const index = fn.fact.calls.indexOf(call);
-  return index < 0 ? undefined : model.functions.callSites(fn)[index];
+  return model.functions.siteOf(fn, call);
 }
 
 /**
@@ -115,10 +114,14 @@ export function irpEntriesWithout(
 }
 
 /** Where each function is entered with a received IRP, on any path. */
+const entriesCache = new WeakMap<DriverModel, UnprotectedEntries>();
+
 export function receivedIrpEntries(model: DriverModel): UnprotectedEntries {
-  return new UnprotectedEntries(model.functions, {
-    roots: receivedIrpRoots(model),
-    passes: (site, irp, callee) => irpPassedTo(site, irp, callee),
-    describe: (site, callee, irp) => `${site.caller.qualifiedName} passes ${irp} to ${callee.qualifiedName}`,
-  });
+  return memoized(entriesCache, model, () =>
+    new UnprotectedEntries(model.functions, {
+      roots: receivedIrpRoots(model),
+      passes: (site, irp, callee) => irpPassedTo(site, irp, callee),
+      describe: (site, callee, irp) => `${site.caller.qualifiedName} passes ${irp} to ${callee.qualifiedName}`,
+    }),
+  );
 }

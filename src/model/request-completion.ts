@@ -36,10 +36,11 @@ export class RequestCompletions {
     if (found) return found;
     const map = new Map<number, CallFact>();
     const body = fn.fact.flow;
-    for (const statement of body?.children ?? []) {
+    const completions = fn.fact.calls.filter((call) => REQUEST_COMPLETIONS.has(call.callee));
+    for (const statement of completions.length > 0 ? (body?.children ?? []) : []) {
       if (statement.kind === 'simple') {
-        for (const call of fn.fact.calls) {
-          if (call.span.start.offset < statement.start || call.span.start.offset >= statement.end || !REQUEST_COMPLETIONS.has(call.callee)) continue;
+        for (const call of completions) {
+          if (call.span.start.offset < statement.start || call.span.start.offset >= statement.end) continue;
           const position = fn.fact.params.findIndex((p) => p.name === compact(call.argCores[0]));
           if (position >= 0 && !map.has(position)) map.set(position, call);
         }

@@ -6,7 +6,7 @@
 import type { CallFact } from '../parser/facts.js';
 import type { CallSite } from './functions.js';
 
-const MAPPING_CALLS = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages']);
+export const MAPPING_CALLS: ReadonlySet<string> = new Set(['MmMapLockedPagesSpecifyCache', 'MmMapLockedPages']);
 
 /** A call of a mapping DDI, whatever its access mode. */
 export function isMappingCall(call: CallFact): boolean {

@@ -51,26 +51,24 @@ export interface WdfObject {
 
 export function findWdfObjects(index: FunctionIndex): WdfObject[] {
   const objects: WdfObject[] = [];
-  for (const fn of index.all) {
-    for (const call of fn.fact.calls) {
-      const shape = CREATE_CALLS[call.callee];
-      if (!shape || call.calleeKind !== 'identifier') continue;
-      const offset = call.span.start.offset;
-      const stateOf = (i: number | undefined): StructState =>
-        i === undefined || call.args[i] === undefined ? { kind: 'none' } : structStateAt(fn, call.args[i]!, call.argCores[i]!, offset);
-      const attributes = stateOf(shape.attributes);
-      objects.push({
-        kind: shape.kind,
-        createdIn: fn,
-        call,
-        location: at(fn.file, call.span),
-        config: stateOf(shape.config),
-        attributes,
-        execution: executionOf(attributes, fn),
-        ...(shape.handle !== undefined && call.argCores[shape.handle] ? { handle: structVariable(call.argCores[shape.handle]!) } : {}),
-        ...(shape.parent !== undefined && call.argCores[shape.parent] ? { parent: structVariable(call.argCores[shape.parent]!) } : {}),
-      });
-    }
+  for (const { caller: fn, call } of index.sitesCalling(Object.keys(CREATE_CALLS))) {
+    const shape = CREATE_CALLS[call.callee];
+    if (!shape || call.calleeKind !== 'identifier') continue;
+    const offset = call.span.start.offset;
+    const stateOf = (i: number | undefined): StructState =>
+      i === undefined || call.args[i] === undefined ? { kind: 'none' } : structStateAt(fn, call.args[i]!, call.argCores[i]!, offset);
+    const attributes = stateOf(shape.attributes);
+    objects.push({
+      kind: shape.kind,
+      createdIn: fn,
+      call,
+      location: at(fn.file, call.span),
+      config: stateOf(shape.config),
+      attributes,
+      execution: executionOf(attributes, fn),
+      ...(shape.handle !== undefined && call.argCores[shape.handle] ? { handle: structVariable(call.argCores[shape.handle]!) } : {}),
+      ...(shape.parent !== undefined && call.argCores[shape.parent] ? { parent: structVariable(call.argCores[shape.parent]!) } : {}),
+    });
   }
   return objects;
 }

@@ -9,7 +9,7 @@ import { DEVICE_EXPOSURES } from '../knowledge/wdm.js';
 import type { Callback } from './callbacks.js';
 import type { DriverModel } from './driver-model.js';
 import { memoized } from './expressions.js';
-import type { FunctionInfo } from './functions.js';
+import type { CallSite, FunctionInfo } from './functions.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import { isNullText } from './values.js';
 
@@ -46,6 +46,22 @@ export interface UnloadReach {
   readonly steps: readonly PathStep[];
 }
 
+/** A function the unload path reaches through a call; its steps are put together when asked for. */
+class UnloadReachThroughCall implements UnloadReach {
+  private built?: readonly PathStep[];
+
+  constructor(
+    private readonly from: UnloadReach,
+    private readonly site: CallSite,
+    private readonly callee: FunctionInfo,
+  ) {}
+
+  get steps(): readonly PathStep[] {
+    const { caller, call } = this.site;
+    return (this.built ??= [...this.from.steps, step(at(caller.file, call.span), `${caller.qualifiedName} calls ${this.callee.qualifiedName}`)]);
+  }
+}
+
 export class WdmDriver {
   readonly dispatch: readonly DispatchEntry[];
   /** Where the driver gives a device a name, a symbolic link or a device interface. */
@@ -53,19 +69,16 @@ export class WdmDriver {
   /** Where the unload and remove paths start. */
   readonly unloadRoots: readonly Callback[];
   readonly canUnload: boolean;
-  /**
-   * The unload or remove path calls through a pointer (a dispatch table of its own, a class
-   * driver's callbacks): what it frees or disconnects there is not visible.
-   */
-  readonly unloadPathOpaque: boolean;
   private readonly reach = new Map<number, UnloadReach>();
+  /** Whether the unload path calls through a pointer, once `walk` has marked what it reaches. */
+  private opaque?: boolean;
 
   constructor(private readonly model: DriverModel) {
     this.dispatch = readDispatchTable(model);
     this.exposures = readExposures(model);
     const callbacks = model.callbacks;
     const pnpDispatch = this.handlers('IRP_MJ_PNP').flatMap((e) => e.fns);
-    const isKmdf = model.functions.all.some((fn) => fn.fact.calls.some((c) => c.callee === 'WdfDriverCreate'));
+    const isKmdf = model.functions.calls('WdfDriverCreate');
     this.canUnload = isKmdf || pnpDispatch.length > 0 || callbacks.some((cb) => UNLOADABLE_ROLES.has(cb.roleType));
     const roots = callbacks.filter((cb) => UNLOAD_ROLES.has(cb.roleType));
     for (const entry of this.handlers('IRP_MJ_PNP')) {
@@ -74,7 +87,15 @@ export class WdmDriver {
       }
     }
     this.unloadRoots = roots;
-    this.unloadPathOpaque = this.walk(callbacks);
+  }
+
+  /**
+   * The unload or remove path calls through a pointer (a dispatch table of its own, a class
+   * driver's callbacks): what it frees or disconnects there is not visible. The path is
+   * followed when a rule first asks about it: most units have nothing for it to free.
+   */
+  get unloadPathOpaque(): boolean {
+    return (this.opaque ??= this.walk(this.model.callbacks));
   }
 
   /** The entries that handle a major function: its own, else the fill-every-entry ones. */
@@ -94,29 +115,30 @@ export class WdmDriver {
    * drvcheck cannot follow, so it counts as reached.
    */
   unloadReach(fn: FunctionInfo): UnloadReach | undefined {
+    this.opaque ??= this.walk(this.model.callbacks);
     return this.reach.get(fn.id);
   }
 
   /** Marks what the unload and remove paths reach; true when they call through a pointer. */
   private walk(callbacks: readonly Callback[]): boolean {
     const queue: FunctionInfo[] = [];
-    const add = (fn: FunctionInfo, steps: readonly PathStep[]): void => {
+    const add = (fn: FunctionInfo, reach: () => UnloadReach): void => {
       if (this.reach.has(fn.id)) return;
-      this.reach.set(fn.id, { steps });
+      this.reach.set(fn.id, reach());
       queue.push(fn);
     };
     let opaque = false;
     const follow = (from: number, markOpaque: boolean): void => {
       for (let i = from; i < queue.length; i++) {
         const fn = queue[i]!;
-        const steps = this.reach.get(fn.id)!.steps;
+        const reached = this.reach.get(fn.id)!;
         for (const site of this.model.functions.callSites(fn)) {
           if (markOpaque && site.callees.length === 0 && site.call.calleeKind !== 'identifier' && site.call.calleeKind !== 'qualified') opaque = true;
-          for (const callee of site.callees) add(callee, [...steps, step(at(fn.file, site.call.span), `${fn.qualifiedName} calls ${callee.qualifiedName}`)]);
+          for (const callee of site.callees) add(callee, () => new UnloadReachThroughCall(reached, site, callee));
         }
       }
     };
-    for (const cb of this.unloadRoots) add(cb.fn, [step(cb.location, `${cb.fn.qualifiedName} is registered here as the ${describeRole(cb.roleType)} (${cb.how})`)]);
+    for (const cb of this.unloadRoots) add(cb.fn, () => ({ steps: [step(cb.location, `${cb.fn.qualifiedName} is registered here as the ${describeRole(cb.roleType)} (${cb.how})`)] }));
     follow(0, true);
     // A routine never registered or called (or only declared with a role) may be reached through a
     // pointer drvcheck cannot follow, on the unload path as much as anywhere.
@@ -124,7 +146,7 @@ export class WdmDriver {
     const known = queue.length;
     for (const fn of this.model.functions.all) {
       if (registered.has(fn.id) || fn.name === 'DriverEntry' || this.model.functions.callers(fn).length > 0) continue;
-      add(fn, [step(fn.location, `${fn.qualifiedName} is not called in this driver: it may be reached through a pointer`)]);
+      add(fn, () => ({ steps: [step(fn.location, `${fn.qualifiedName} is not called in this driver: it may be reached through a pointer`)] }));
     }
     follow(known, false);
     return opaque;
@@ -188,16 +210,14 @@ function readDispatchTable(model: DriverModel): DispatchEntry[] {
 
 function readExposures(model: DriverModel): Location[] {
   const out: Location[] = [];
-  for (const fn of model.functions.all) {
-    for (const call of fn.fact.calls) {
-      const shape = DEVICE_EXPOSURES[call.callee];
-      if (!shape) continue;
-      if (shape.nameArg !== undefined) {
-        const name = call.args[shape.nameArg];
-        if (name === undefined || isNullText(name)) continue;
-      }
-      out.push(at(fn.file, call.span));
+  for (const { caller: fn, call } of model.functions.sitesCalling(Object.keys(DEVICE_EXPOSURES))) {
+    const shape = DEVICE_EXPOSURES[call.callee];
+    if (!shape) continue;
+    if (shape.nameArg !== undefined) {
+      const name = call.args[shape.nameArg];
+      if (name === undefined || isNullText(name)) continue;
     }
+    out.push(at(fn.file, call.span));
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { irqlName } from '../../model/irql-level.js';
 import { at, step } from '../../model/location.js';
-import { isUserModeMapping } from '../../model/user-mappings.js';
+import { isUserModeMapping, MAPPING_CALLS } from '../../model/user-mappings.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 
@@ -49,19 +49,17 @@ NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
   },
   check(model) {
     const findings: RuleFinding[] = [];
-    for (const fn of model.functions.all) {
-      for (const site of model.functions.callSites(fn)) {
-        const { call } = site;
-        if (!isUserModeMapping(site)) continue;
-        const witness = model.threadContext.witness(fn);
-        if (!witness) continue;
-        const where = witness.context === 'arbitrary' ? 'an arbitrary thread' : 'the system process';
-        findings.push({
-          location: at(fn.file, call.span),
-          message: `${call.callee} maps into the user address space of the current process, but ${fn.qualifiedName} runs in ${where}, so the pages may be mapped into an unrelated process. Map them in EvtIoInCallerContext, which runs in the requesting thread.`,
-          steps: [...witness.steps, step(at(fn.file, call.span), `${call.callee} with UserMode maps into whichever process is current (and requires ${irqlName('APC')} or lower)`)],
-        });
-      }
+    for (const site of model.functions.sitesCalling(MAPPING_CALLS)) {
+      const { caller: fn, call } = site;
+      if (!isUserModeMapping(site)) continue;
+      const witness = model.threadContext.witness(fn);
+      if (!witness) continue;
+      const where = witness.context === 'arbitrary' ? 'an arbitrary thread' : 'the system process';
+      findings.push({
+        location: at(fn.file, call.span),
+        message: `${call.callee} maps into the user address space of the current process, but ${fn.qualifiedName} runs in ${where}, so the pages may be mapped into an unrelated process. Map them in EvtIoInCallerContext, which runs in the requesting thread.`,
+        steps: [...witness.steps, step(at(fn.file, call.span), `${call.callee} with UserMode maps into whichever process is current (and requires ${irqlName('APC')} or lower)`)],
+      });
     }
     return findings;
   },

@@ -40,25 +40,23 @@ ${OPEN_REMOTE_BY_NAME}`,
   },
   check(model) {
     const findings: RuleFinding[] = [];
-    for (const fn of model.functions.all) {
-      fn.fact.calls.forEach((format, i) => {
-        if (format.callee !== 'WdfRequestFormatRequestUsingCurrentType' || format.calleeKind !== 'identifier') return;
-        const request = compact(format.argCores[0]);
-        const sent = nextSendOf(model.functions, model.ioTargets, fn, i, request);
-        if (!sent) return;
-        const { origin } = sent;
-        if (origin.kind !== 'remote' || origin.opens.length === 0 || origin.opens.some((o) => o.mode === 'same-stack' || o.mode === 'unknown')) return;
-        const open = origin.opens[0]!;
-        findings.push({
-          location: at(fn.file, format.span),
-          message: `${request} is formatted with WdfRequestFormatRequestUsingCurrentType, which is only valid for the local I/O target, but it is sent to \`${sent.target}\`, a remote I/O target created at ${where(origin.created)}. Format it with WdfIoTargetFormatRequestForXxx for that target.`,
-          steps: [
-            ...remoteTargetSteps(origin.created, open),
-            step(at(fn.file, format.span), 'the request is formatted for the local target only'),
-            ...(sent.via ? [step(sent.via, `the request and \`${sent.target}\` are passed to ${sent.sender.qualifiedName}`)] : []),
-            step(sent.send, `the request is sent to the remote target${sent.via ? '' : ` \`${sent.target}\``}`),
-          ],
-        });
+    for (const { caller: fn, call: format, index: i } of model.functions.sitesCalling(['WdfRequestFormatRequestUsingCurrentType'])) {
+      if (format.calleeKind !== 'identifier') continue;
+      const request = compact(format.argCores[0]);
+      const sent = nextSendOf(model.functions, model.ioTargets, fn, i, request);
+      if (!sent) continue;
+      const { origin } = sent;
+      if (origin.kind !== 'remote' || origin.opens.length === 0 || origin.opens.some((o) => o.mode === 'same-stack' || o.mode === 'unknown')) continue;
+      const open = origin.opens[0]!;
+      findings.push({
+        location: at(fn.file, format.span),
+        message: `${request} is formatted with WdfRequestFormatRequestUsingCurrentType, which is only valid for the local I/O target, but it is sent to \`${sent.target}\`, a remote I/O target created at ${where(origin.created)}. Format it with WdfIoTargetFormatRequestForXxx for that target.`,
+        steps: [
+          ...remoteTargetSteps(origin.created, open),
+          step(at(fn.file, format.span), 'the request is formatted for the local target only'),
+          ...(sent.via ? [step(sent.via, `the request and \`${sent.target}\` are passed to ${sent.sender.qualifiedName}`)] : []),
+          step(sent.send, `the request is sent to the remote target${sent.via ? '' : ` \`${sent.target}\``}`),
+        ],
       });
     }
     return findings;

@@ -51,25 +51,23 @@ export const iotargetFormatUnchecked: Rule = {
   },
   check(model) {
     const findings: RuleFinding[] = [];
-    for (const fn of model.functions.all) {
-      fn.fact.calls.forEach((format, i) => {
-        if (!FORMAT_CALLS.test(format.callee) || format.calleeKind !== 'identifier') return;
-        const request = compact(format.argCores[1]);
-        if (!/^[A-Za-z_]\w*$/.test(request)) return;
-        const send = nextSend(fn, i, request);
-        if (!send) return;
-        const ignored = ignoredStatus(fn, format, send);
-        if (!ignored) return;
-        const location = at(fn.file, format.span);
-        const sendAt = at(fn.file, send.span);
-        findings.push({
-          location,
-          message: `The status of ${format.callee} is ${ignored}, and \`${request}\` is sent at ${where(sendAt)} anyway. If formatting fails (STATUS_REQUEST_NOT_ACCEPTED when the request has too few stack locations for the target, or no memory), an unformatted request goes to the target. Check the status and complete the request with it on failure.`,
-          steps: [
-            step(location, `${format.callee} formats \`${request}\` for the target and returns a status that is ${ignored}`),
-            step(sendAt, `\`${request}\` is sent here whether or not the format succeeded`),
-          ],
-        });
+    for (const { caller: fn, call: format, index: i } of model.functions.sitesMatching(FORMAT_CALLS)) {
+      if (format.calleeKind !== 'identifier') continue;
+      const request = compact(format.argCores[1]);
+      if (!/^[A-Za-z_]\w*$/.test(request)) continue;
+      const send = nextSend(fn, i, request);
+      if (!send) continue;
+      const ignored = ignoredStatus(fn, format, send);
+      if (!ignored) continue;
+      const location = at(fn.file, format.span);
+      const sendAt = at(fn.file, send.span);
+      findings.push({
+        location,
+        message: `The status of ${format.callee} is ${ignored}, and \`${request}\` is sent at ${where(sendAt)} anyway. If formatting fails (STATUS_REQUEST_NOT_ACCEPTED when the request has too few stack locations for the target, or no memory), an unformatted request goes to the target. Check the status and complete the request with it on failure.`,
+        steps: [
+          step(location, `${format.callee} formats \`${request}\` for the target and returns a status that is ${ignored}`),
+          step(sendAt, `\`${request}\` is sent here whether or not the format succeeded`),
+        ],
       });
     }
     return findings;

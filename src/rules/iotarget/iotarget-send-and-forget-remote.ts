@@ -41,26 +41,24 @@ ${OPEN_REMOTE_BY_NAME}`,
   },
   check(model) {
     const findings: RuleFinding[] = [];
-    for (const fn of model.functions.all) {
-      for (const call of fn.fact.calls) {
-        if (call.callee !== 'WdfRequestSend' || call.calleeKind !== 'identifier') continue;
-        const options = sendOptionsOf(fn, call);
-        if (!options?.sendAndForget) continue;
-        const target = call.argCores[1] ?? '';
-        const origin = model.ioTargets.originAt(fn, target, call.span.start.offset);
-        if (origin.kind !== 'remote' || origin.opens.length === 0) continue;
-        if (!origin.opens.every((o) => o.mode === 'by-name' || o.mode === 'file-object')) continue;
-        const open = origin.opens[0]!;
-        findings.push({
-          location: at(fn.file, call.span),
-          message: `WdfRequestSend uses WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET with \`${target}\`, a remote I/O target opened ${describeOpen(open.mode)} at ${where(open.location)}, which the framework does not allow. Format the request for the target and send it with a completion routine.`,
-          steps: [
-            ...remoteTargetSteps(origin.created, open),
-            ...(options.setAt ? [step(options.setAt, 'WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET is set here')] : []),
-            step(at(fn.file, call.span), `the request is sent and forgotten to the remote target \`${target}\``),
-          ],
-        });
-      }
+    for (const { caller: fn, call } of model.functions.sitesCalling(['WdfRequestSend'])) {
+      if (call.calleeKind !== 'identifier') continue;
+      const options = sendOptionsOf(fn, call);
+      if (!options?.sendAndForget) continue;
+      const target = call.argCores[1] ?? '';
+      const origin = model.ioTargets.originAt(fn, target, call.span.start.offset);
+      if (origin.kind !== 'remote' || origin.opens.length === 0) continue;
+      if (!origin.opens.every((o) => o.mode === 'by-name' || o.mode === 'file-object')) continue;
+      const open = origin.opens[0]!;
+      findings.push({
+        location: at(fn.file, call.span),
+        message: `WdfRequestSend uses WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET with \`${target}\`, a remote I/O target opened ${describeOpen(open.mode)} at ${where(open.location)}, which the framework does not allow. Format the request for the target and send it with a completion routine.`,
+        steps: [
+          ...remoteTargetSteps(origin.created, open),
+          ...(options.setAt ? [step(options.setAt, 'WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET is set here')] : []),
+          step(at(fn.file, call.span), `the request is sent and forgotten to the remote target \`${target}\``),
+        ],
+      });
     }
     return findings;
   },

@@ -66,11 +66,15 @@ ${DEVICE_ADD_WITH_QUEUES}`,
   check(model) {
     const findings: RuleFinding[] = [];
     for (const fn of model.functions.all) {
+      // No call of a function that runs at no known IRQL and takes no lock is judged.
+      if (!model.irql.mayRunRaised(fn)) continue;
       for (const site of model.functions.callSites(fn)) {
         const requirement = requirementOf(site, model.knowledge);
         if (!requirement) continue;
-        const at_ = model.irql.levelAtCall(site);
-        if (!at_ || rank(at_.level) <= rank(requirement.max)) continue;
+        // The level first, and the steps that prove it only for a call reported.
+        const level = model.irql.levelAt(site);
+        if (!level || rank(level) <= rank(requirement.max)) continue;
+        const at_ = model.irql.levelAtCall(site)!;
         // A mapping made in an arbitrary thread is context-user-mapping's finding: one defect, one finding.
         if (isMappingCall(site.call) && model.threadContext.witness(fn)) continue;
         // queue-purge-in-io-callback reports a queue wait reached from a request handler, IRQL included.

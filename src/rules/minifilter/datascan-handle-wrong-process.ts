@@ -78,6 +78,8 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
   },
   check(model) {
     const findings: RuleFinding[] = [];
+    const creates = model.functions.sitesCalling(Object.keys(DATASCAN_CREATES));
+    if (creates.length === 0) return findings;
     // How each function is reached from an operation callback, shortest first.
     const reached = new Map<number, PathStep[]>();
     const queue: FunctionInfo[] = [];
@@ -97,25 +99,23 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
         }
       }
     }
-    for (const fn of model.functions.all) {
+    for (const { caller: fn, call } of creates) {
       const path = reached.get(fn.id);
       if (!path) continue;
-      for (const call of fn.fact.calls) {
-        const shape = DATASCAN_CREATES[call.callee];
-        if (!shape || call.calleeKind !== 'identifier') continue;
-        const arg = call.args[shape.objectAttributes];
-        const core = call.argCores[shape.objectAttributes];
-        if (arg === undefined || core === undefined) continue;
-        const handle = handleKind(fn, call, arg, core);
-        if (handle.kind !== 'user') continue;
-        const location = at(fn.file, call.span);
-        const how = isNullText(arg) ? 'no object attributes are passed' : `${normalizePath(core)} is initialised without OBJ_KERNEL_HANDLE here`;
-        findings.push({
-          location,
-          message: `${call.callee} creates a user-mode section handle (${isNullText(arg) ? 'no object attributes' : 'no OBJ_KERNEL_HANDLE'}) from an operation callback: the handle goes into the handle table of the process doing the I/O (for post-create, the process opening the file), not the filter's service, which cannot use it. Use OBJ_KERNEL_HANDLE for a section the driver maps, or create the section when the service asks for it over the communication port.`,
-          steps: [...path, ...(handle.where ? [step(at(fn.file, handle.where), how)] : []), step(location, `${call.callee} inserts a user-mode handle in the current process`)],
-        });
-      }
+      const shape = DATASCAN_CREATES[call.callee];
+      if (!shape || call.calleeKind !== 'identifier') continue;
+      const arg = call.args[shape.objectAttributes];
+      const core = call.argCores[shape.objectAttributes];
+      if (arg === undefined || core === undefined) continue;
+      const handle = handleKind(fn, call, arg, core);
+      if (handle.kind !== 'user') continue;
+      const location = at(fn.file, call.span);
+      const how = isNullText(arg) ? 'no object attributes are passed' : `${normalizePath(core)} is initialised without OBJ_KERNEL_HANDLE here`;
+      findings.push({
+        location,
+        message: `${call.callee} creates a user-mode section handle (${isNullText(arg) ? 'no object attributes' : 'no OBJ_KERNEL_HANDLE'}) from an operation callback: the handle goes into the handle table of the process doing the I/O (for post-create, the process opening the file), not the filter's service, which cannot use it. Use OBJ_KERNEL_HANDLE for a section the driver maps, or create the section when the service asks for it over the communication port.`,
+        steps: [...path, ...(handle.where ? [step(at(fn.file, handle.where), how)] : []), step(location, `${call.callee} inserts a user-mode handle in the current process`)],
+      });
     }
     return findings;
   },

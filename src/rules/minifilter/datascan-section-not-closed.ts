@@ -16,7 +16,7 @@ const CONTEXT_ARG = DATASCAN_CREATES[CREATE]!.sectionContext!;
 /** Functions that close a data-scan section, themselves or through what they call. */
 function closers(model: DriverModel): Set<number> {
   const closing = new Set<number>();
-  const queue = model.functions.all.filter((fn) => fn.fact.calls.some((c) => c.callee === DATASCAN_CLOSE));
+  const queue = [...new Set(model.functions.sitesCalling([DATASCAN_CLOSE]).map((site) => site.caller))];
   for (const fn of queue) closing.add(fn.id);
   for (let i = 0; i < queue.length; i++) {
     for (const site of model.functions.callers(queue[i]!)) {
@@ -200,7 +200,10 @@ VOID Start(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT Section
     ],
   },
   check(model) {
-    const creates = model.functions.all.flatMap((fn) => fn.fact.calls.filter((c) => c.callee === CREATE && c.calleeKind === 'identifier').map((call) => ({ fn, call })));
+    const creates = model.functions
+      .sitesCalling([CREATE])
+      .filter((site) => site.call.calleeKind === 'identifier')
+      .map((site) => ({ fn: site.caller, call: site.call }));
     if (creates.length === 0) return [];
     const findings: RuleFinding[] = [];
     for (const registration of fltRegistrations(model)) {

@@ -66,6 +66,9 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
     ],
   },
   check(model) {
+    // Without a name matcher there is nothing to judge, and no exception handler worth looking for.
+    const matchers = model.functions.sitesCalling(RAISING_MATCHERS);
+    if (matchers.length === 0) return [];
     const entries = new UnprotectedEntries(model.functions, {
       roots: model.callbacks.map((cb) => ({
         fn: cb.fn,
@@ -76,18 +79,15 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
       describe: (site, callee) => `${site.caller.qualifiedName} calls ${callee.qualifiedName} outside any __try/__except`,
     });
     const findings: RuleFinding[] = [];
-    for (const fn of model.functions.all) {
+    for (const { caller: fn, call } of matchers) {
       const entry = entries.entry(fn, '');
-      if (!entry) continue;
-      for (const call of fn.fact.calls) {
-        if (!RAISING_MATCHERS.has(call.callee) || call.calleeKind !== 'identifier' || handledHere(fn, call) !== false) continue;
-        const location = at(fn.file, call.span);
-        findings.push({
-          location,
-          message: `${call.callee} can raise STATUS_NO_MEMORY when it cannot allocate, and no __try/__except is around this call, here or in a caller on the way from the callback: the unhandled exception bug-checks the system. Wrap the call in __try/__except and treat the exception as no match.`,
-          steps: [...entry.steps, step(location, `${call.callee} may raise here; ${fn.qualifiedName} handles no exception around it`)],
-        });
-      }
+      if (!entry || call.calleeKind !== 'identifier' || handledHere(fn, call) !== false) continue;
+      const location = at(fn.file, call.span);
+      findings.push({
+        location,
+        message: `${call.callee} can raise STATUS_NO_MEMORY when it cannot allocate, and no __try/__except is around this call, here or in a caller on the way from the callback: the unhandled exception bug-checks the system. Wrap the call in __try/__except and treat the exception as no match.`,
+        steps: [...entry.steps, step(location, `${call.callee} may raise here; ${fn.qualifiedName} handles no exception around it`)],
+      });
     }
     return findings;
   },

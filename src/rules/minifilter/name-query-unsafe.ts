@@ -71,6 +71,8 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
     ],
   },
   check(model) {
+    const queries = model.functions.sitesCalling(Object.keys(NAME_QUERIES));
+    if (queries.length === 0) return [];
     const roots = fltOperations(model)
       .filter((op) => PAGING_OPERATIONS.has(op.major.replace(/\s+/g, '')) && !/FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO/.test(op.flags))
       .flatMap((op) =>
@@ -86,31 +88,30 @@ CONST FLT_OPERATION_REGISTRATION Callbacks[] = {
       describe: (site, callee) => `${site.caller.qualifiedName} calls ${callee.qualifiedName} without excluding paging I/O`,
     });
     const findings: RuleFinding[] = [];
-    for (const fn of model.functions.all) {
-      for (const site of model.functions.callSites(fn)) {
-        const query = NAME_QUERIES[site.call.callee];
-        if (!query || site.call.calleeKind !== 'identifier' || site.callees.length > 0) continue;
-        const location = at(fn.file, site.call.span);
-        const level = model.irql.levelAtCall(site);
-        if (level && rank(level.level) > rank('APC')) {
-          findings.push({
-            location,
-            message: `${site.call.callee} is called at up to ${irqlName(level.level)}, but a name query requires APC_LEVEL or below (it may have to query the file system). ${level.cause === 'lock' ? 'Query the name before acquiring the lock.' : 'Query it in the pre-operation callback, or defer the work with FltDoCompletionProcessingWhenSafe.'}`,
-            steps: [...level.steps, step(location, `${site.call.callee} requires IRQL <= APC_LEVEL; here the IRQL may be ${irqlName(level.level)}`)],
-          });
-          continue;
-        }
-        const entry = query.refusesPagingIo ? paging.entry(fn, '') : undefined;
-        const cf = controlFlow(fn);
-        if (!entry || !cf) continue;
-        const path = pathFromEntry(fn, cf.nodesOf(site.call), testsPaging);
-        if (!path) continue;
+    for (const site of queries) {
+      const fn = site.caller;
+      const query = NAME_QUERIES[site.call.callee];
+      if (!query || site.call.calleeKind !== 'identifier' || site.callees.length > 0) continue;
+      const location = at(fn.file, site.call.span);
+      const level = model.irql.levelAtCall(site);
+      if (level && rank(level.level) > rank('APC')) {
         findings.push({
           location,
-          message: `${site.call.callee} is reached for paging I/O: nothing on the path tests IRP_PAGING_IO. Name queries are not allowed in the paging path (querying the file system from inside its own paging I/O could deadlock): the filter manager fails them with STATUS_FLT_INVALID_NAME_REQUEST, so this callback never gets a name for paging reads and writes. Skip paging I/O (FlagOn(Data->Iopb->IrpFlags, IRP_PAGING_IO)) or register the operation with FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO.`,
-          steps: [...entry.steps, ...branchSteps(cf, path), step(location, `${site.call.callee} queries the name, also for paging reads and writes`)],
+          message: `${site.call.callee} is called at up to ${irqlName(level.level)}, but a name query requires APC_LEVEL or below (it may have to query the file system). ${level.cause === 'lock' ? 'Query the name before acquiring the lock.' : 'Query it in the pre-operation callback, or defer the work with FltDoCompletionProcessingWhenSafe.'}`,
+          steps: [...level.steps, step(location, `${site.call.callee} requires IRQL <= APC_LEVEL; here the IRQL may be ${irqlName(level.level)}`)],
         });
+        continue;
       }
+      const entry = query.refusesPagingIo ? paging.entry(fn, '') : undefined;
+      const cf = controlFlow(fn);
+      if (!entry || !cf) continue;
+      const path = pathFromEntry(fn, cf.nodesOf(site.call), testsPaging);
+      if (!path) continue;
+      findings.push({
+        location,
+        message: `${site.call.callee} is reached for paging I/O: nothing on the path tests IRP_PAGING_IO. Name queries are not allowed in the paging path (querying the file system from inside its own paging I/O could deadlock): the filter manager fails them with STATUS_FLT_INVALID_NAME_REQUEST, so this callback never gets a name for paging reads and writes. Skip paging I/O (FlagOn(Data->Iopb->IrpFlags, IRP_PAGING_IO)) or register the operation with FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO.`,
+        steps: [...entry.steps, ...branchSteps(cf, path), step(location, `${site.call.callee} queries the name, also for paging reads and writes`)],
+      });
     }
     return findings;
   },

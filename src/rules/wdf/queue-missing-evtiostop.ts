@@ -61,6 +61,8 @@ NTSTATUS QueueInitialize(WDFDEVICE Device)
     ],
   },
   check(model) {
+    // Only a queue whose configuration is known is judged.
+    if (!model.objects.all.some((o) => o.kind === 'queue' && o.config.kind === 'known')) return [];
     if (stopsQueuesOnSuspend(model)) return [];
     const findings: RuleFinding[] = [];
     const devices = model.objects.all.filter((o) => o.kind === 'device');

@@ -1,4 +1,4 @@
-import { isRequestUse } from '../../knowledge/requests.js';
+import { isRequestUse, REQUEST_COMPLETIONS } from '../../knowledge/requests.js';
 import { continuationAfter, inRanges } from '../../model/flow.js';
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, where, type PathStep } from '../../model/location.js';
@@ -46,6 +46,8 @@ export const requestCompletedTwice: Rule = {
   },
   check(model) {
     const findings: RuleFinding[] = [];
+    // Every completion, direct or through a helper, is a call to a completion DDI somewhere.
+    if (model.functions.sitesCalling(REQUEST_COMPLETIONS).length === 0) return findings;
     for (const fn of model.functions.all) {
       const sites = model.functions.callSites(fn);
       for (const first of sites) {

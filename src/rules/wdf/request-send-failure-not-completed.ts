@@ -45,6 +45,7 @@ VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
   },
   check(model) {
     const findings: RuleFinding[] = [];
+    if (!model.functions.calls('WdfRequestSend')) return findings;
     for (const fn of model.functions.all) {
       // A helper that returns a value may return the failure to a caller that completes.
       if (fn.fact.returnType !== undefined && !/^(VOID|void)$/.test(fn.fact.returnType)) continue;

@@ -47,7 +47,10 @@ export const spinlockSend: Rule = {
   check(model) {
     const findings: RuleFinding[] = [];
     const reported = new Set<string>();
+    // A function that calls no lock acquire holds no lock of its own.
+    const acquiring = new Set(model.functions.sitesCalling([...Object.keys(LOCK_ACQUIRES), ...model.knowledge.locks.keys()]).map((site) => site.caller));
     for (const fn of model.functions.all) {
+      if (!acquiring.has(fn)) continue;
       for (const region of lockRegions(fn)) {
         if (region.level !== 'DISPATCH' || !region.what.includes('spin lock')) continue;
         const acquired = step(at(fn.file, region.acquire.span), `${region.what} acquired here (the thread now runs at ${irqlName(region.level)} holding it)`);

@@ -145,11 +145,19 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
   check(model) {
     const driver = wdmDriver(model);
     if (driver.exposures.length === 0 || driver.dispatch.length === 0) return [];
+    // Only functions that insert an IRP in a queue can queue one.
+    const inserts = new Map<FunctionInfo, CallFact[]>();
+    for (const { caller, call } of model.functions.sitesCalling(Object.keys(IRP_QUEUE_INSERTS))) {
+      const calls = inserts.get(caller);
+      if (calls) calls.push(call);
+      else inserts.set(caller, [call]);
+    }
+    if (inserts.size === 0) return [];
     const received = receivedIrpEntries(model);
     const queued: (QueuedIrp & { steps: ReturnType<typeof step>[] })[] = [];
-    for (const fn of model.functions.all) {
+    for (const [fn, calls] of inserts) {
       for (const entry of received.entries(fn)) {
-        for (const call of fn.fact.calls) {
+        for (const call of calls) {
           const shape = IRP_QUEUE_INSERTS[call.callee];
           if (!shape || call.calleeKind !== 'identifier' || irpOfArgument(call.argCores[shape.irp] ?? '') !== entry.subject) continue;
           if (!waitsCancelably(fn, call, shape, entry.subject)) continue;

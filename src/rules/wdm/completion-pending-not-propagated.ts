@@ -222,8 +222,10 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
-    const received = receivedIrpEntries(model);
-    const entries = model.functions.all.flatMap((fn) => received.entries(fn));
+    // Only a function that sets a completion routine can forward an IRP to one.
+    const setting = new Set(model.functions.sitesCalling(Object.keys(COMPLETION_ROUTINE_SETTERS)).map((site) => site.caller));
+    const received = setting.size > 0 ? receivedIrpEntries(model) : undefined;
+    const entries = received ? model.functions.all.filter((fn) => setting.has(fn)).flatMap((fn) => received.entries(fn)) : [];
     return [...completionRoutineFindings(model, entries), ...dispatchFindings(model)];
   },
 };

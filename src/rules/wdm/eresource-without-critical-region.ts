@@ -66,6 +66,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
+    const acquires = model.functions.sitesCalling(APC_SENSITIVE_ACQUIRES);
+    if (acquires.length === 0) return [];
     const roots = model.callbacks
       .filter((cb) => APCS_ENABLED_ROLES.has(cb.roleType))
       .map((cb) => ({
@@ -79,20 +81,19 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
       describe: (site, callee) => `${site.caller.qualifiedName} calls ${callee.qualifiedName} with APCs still enabled on this path`,
     });
     const findings: RuleFinding[] = [];
-    for (const fn of model.functions.all) {
+    for (const { caller: fn, call } of acquires) {
       const entry = entries.entry(fn, '');
+      if (!entry) continue;
       const cf = controlFlow(fn);
-      if (!entry || !cf) continue;
-      for (const call of fn.fact.calls) {
-        if (!APC_SENSITIVE_ACQUIRES.has(call.callee) || call.calleeKind !== 'identifier' || apcStateAt(fn, call) !== 'enabled') continue;
-        const location = at(fn.file, call.span);
-        const path = cf.findPath((n) => n.call === call, { blocks: (n) => n.kind === 'call' && APC_DISABLERS.has(n.call?.callee ?? '') });
-        findings.push({
-          location,
-          message: `${call.callee} is called with normal kernel APCs enabled: no KeEnterCriticalRegion, KeEnterGuardedRegion or FsRtlEnterFileSystem covers it on this path, which the routine requires. A normal kernel APC that runs while the lock is held (one that suspends the thread, or waits for the same lock) stalls every thread waiting for it. Enter a critical region around the acquire, or once at the top of the entry point that reaches it.`,
-          steps: [...entry.steps, ...(path ? branchSteps(cf, path) : []), step(location, `${call.callee} acquires the lock while APCs are enabled`)],
-        });
-      }
+      if (!cf) continue;
+      if (call.calleeKind !== 'identifier' || apcStateAt(fn, call) !== 'enabled') continue;
+      const location = at(fn.file, call.span);
+      const path = cf.findPath((n) => n.call === call, { blocks: (n) => n.kind === 'call' && APC_DISABLERS.has(n.call?.callee ?? '') });
+      findings.push({
+        location,
+        message: `${call.callee} is called with normal kernel APCs enabled: no KeEnterCriticalRegion, KeEnterGuardedRegion or FsRtlEnterFileSystem covers it on this path, which the routine requires. A normal kernel APC that runs while the lock is held (one that suspends the thread, or waits for the same lock) stalls every thread waiting for it. Enter a critical region around the acquire, or once at the top of the entry point that reaches it.`,
+        steps: [...entry.steps, ...(path ? branchSteps(cf, path) : []), step(location, `${call.callee} acquires the lock while APCs are enabled`)],
+      });
     }
     return findings;
   },

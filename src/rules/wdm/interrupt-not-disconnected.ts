@@ -65,11 +65,11 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
+    const connects = model.functions.sitesCalling(INTERRUPT_CONNECTS).map((site) => ({ fn: site.caller, call: site.call }));
+    if (connects.length === 0) return [];
     const driver = wdmDriver(model);
     if (!driver.canUnload || driver.unloadPathOpaque) return [];
-    const connects = model.functions.all.flatMap((fn) => fn.fact.calls.filter((c) => INTERRUPT_CONNECTS.has(c.callee)).map((call) => ({ fn, call })));
-    if (connects.length === 0) return [];
-    const disconnects = model.functions.all.flatMap((fn) => fn.fact.calls.filter((c) => INTERRUPT_DISCONNECTS.has(c.callee)).map((call) => ({ fn, call })));
+    const disconnects = model.functions.sitesCalling(INTERRUPT_DISCONNECTS).map((site) => ({ fn: site.caller, call: site.call }));
     if (disconnects.some((d) => driver.unloadReach(d.fn))) return [];
     const findings: RuleFinding[] = [];
     const unload = driver.unloadRoots.find((r) => r.roleType === 'DRIVER_UNLOAD') ?? driver.unloadRoots[0];

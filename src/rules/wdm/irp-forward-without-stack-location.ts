@@ -69,6 +69,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
+    // Without a call that sends an IRP there is nothing to judge, and no path worth searching.
+    if (!model.functions.sitesCalling(Object.keys(IRP_SENDERS)).length) return [];
     const entries = irpEntriesWithout(
       model,
       (fn, irp) => setsUpNextLocation(model, fn, irp),

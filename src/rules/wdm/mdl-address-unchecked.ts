@@ -108,6 +108,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
+    // Without a call that reads an MDL there is nothing to judge, and no path worth searching.
+    if (!model.functions.sitesCalling(MDL_READERS).length) return [];
     const entries = irpEntriesWithout(
       model,
       (fn, irp) => checksMdl(model, fn, irp, mdlNames(fn, irp)),

@@ -10,10 +10,22 @@ function narrow(type: string): boolean {
   return NARROW_INTEGER_TYPES.has(type.replace(/\s+/g, ' ').trim());
 }
 
+/** `narrow`, remembered for each type text: a unit declares few types and stores into them often. */
+function narrowTypes(): (type: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (type) => {
+    let is = known.get(type);
+    if (is === undefined) known.set(type, (is = narrow(type)));
+    return is;
+  };
+}
+
 /** The syntax of an expression as the pointer check needs it: `&x`, a variable, a field, a call. */
 function kindOf(text: string): { kind: string; call?: string } {
   const t = normalizePath(text);
   if (t.startsWith('&')) return { kind: 'address_of' };
+  // A variable, a field and a call all start with a name; a literal or an operator is none of them.
+  if (!/^[A-Za-z_]/.test(t)) return { kind: 'other' };
   if (/^[A-Za-z_]\w*$/.test(t)) return { kind: 'identifier' };
   if (isPlainPath(t)) return { kind: 'field_expression' };
   const call = /^([A-Za-z_]\w*)\s*\(.*\)$/s.exec(t);
@@ -22,11 +34,11 @@ function kindOf(text: string): { kind: string; call?: string } {
 }
 
 /** Stores without a cast: `ULONG saved = Buffer;`, `device = DeviceObject;`. */
-function implicitStores(fn: FunctionInfo, types: PointerTypes): { span: Span; target: string; type: string; value: string }[] {
+function implicitStores(fn: FunctionInfo, types: PointerTypes, isNarrow: (type: string) => boolean): { span: Span; target: string; type: string; value: string }[] {
   const out: { span: Span; target: string; type: string; value: string }[] = [];
   const consider = (span: Span, target: string, value: string): void => {
     const declared = types.variable(fn, target);
-    if (!declared || declared.pointer || !narrow(declared.type)) return;
+    if (!declared || declared.pointer || !isNarrow(declared.type)) return;
     const trimmed = value.trim();
     // A cast is judged where it is written; parentheses and sizeof are no plain pointer value.
     if (trimmed.startsWith('(') || /^sizeof\b/.test(trimmed)) return;
@@ -76,12 +88,13 @@ VOID Remember(PCONTEXT_BLOCK Context, PIRP Irp)
   },
   check(model) {
     const types = pointerTypes(model);
+    const isNarrow = narrowTypes();
     const findings: RuleFinding[] = [];
     // `#pragma warning(suppress: 4311)` and its kin are applied by the engine, through
     // codeAnalysisWarnings: such a finding is kept as suppressed in the source.
     for (const fn of model.functions.all) {
       for (const cast of fn.fact.controlFlow?.casts ?? []) {
-        if (!narrow(cast.type)) continue;
+        if (!isNarrow(cast.type)) continue;
         if (cast.argumentOf && LOGGING_CALL.test(cast.argumentOf)) continue;
         // `(ULONG)(ULONG_PTR)p` converts on purpose; `(ULONG)(PUCHAR)p` is still a pointer.
         if (cast.innerCasts.some((t) => !types.isPointerType(t))) continue;
@@ -94,7 +107,7 @@ VOID Remember(PCONTEXT_BLOCK Context, PIRP Irp)
           steps: [step(location, `${cast.operand} is a pointer (64 bits on x64) cast to ${cast.type} (32 bits)`)],
         });
       }
-      for (const store of implicitStores(fn, types)) {
+      for (const store of implicitStores(fn, types, isNarrow)) {
         const location = at(fn.file, store.span);
         findings.push({
           location,

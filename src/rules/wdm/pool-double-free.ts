@@ -12,23 +12,34 @@ function freedPointer(node: FlowNode): string | undefined {
   return arg !== undefined && isPlainPath(arg) ? normalizePath(arg) : undefined;
 }
 
+/** What a node may give a new value, its paths normalized: what `mayChange` compares with a freed pointer. */
+interface NodeWrites {
+  readonly assigned?: string;
+  readonly declared?: string;
+  readonly args?: readonly { readonly core: string; readonly address: boolean }[];
+}
+
+function writesOf(node: FlowNode): NodeWrites {
+  if (node.kind === 'assign' && node.assignment) return { assigned: normalizePath(node.assignment.lhs) };
+  if (node.kind === 'declare' && node.declaration) return { declared: node.declaration.name };
+  if (node.kind !== 'call' || !node.call) return {};
+  const call = node.call;
+  return { args: call.args.map((arg, i) => ({ core: normalizePath(call.argCores[i] ?? ''), address: arg.trim().startsWith('&') })) };
+}
+
 /**
  * What may give `pointer` a new value between two frees: an assignment to it or to a path it
  * goes through, its declaration, or a call that receives its address or a structure it lies in.
  */
-function mayChange(pointer: string) {
-  const through = new Set(prefixesOf(pointer));
+function mayChange(pointer: string, writesAt: (node: FlowNode) => NodeWrites) {
+  const prefixes = prefixesOf(pointer);
+  const through = new Set(prefixes);
+  const declared = prefixes[0] ?? pointer;
   return (node: FlowNode): boolean => {
-    if (node.kind === 'assign' && node.assignment) {
-      const lhs = normalizePath(node.assignment.lhs);
-      return lhs === pointer || through.has(lhs) || lhs.startsWith(`${pointer}[`) || lhs === `*${pointer}`;
-    }
-    if (node.kind === 'declare' && node.declaration) return node.declaration.name === (prefixesOf(pointer)[0] ?? pointer);
-    if (node.kind !== 'call' || !node.call) return false;
-    return node.call.args.some((arg, i) => {
-      const core = normalizePath(node.call!.argCores[i] ?? '');
-      return through.has(core) || (core === pointer && arg.trim().startsWith('&'));
-    });
+    const { assigned, declared: name, args } = writesAt(node);
+    if (assigned !== undefined) return assigned === pointer || through.has(assigned) || assigned.startsWith(`${pointer}[`) || assigned === `*${pointer}`;
+    if (name !== undefined) return name === declared;
+    return args !== undefined && args.some(({ core, address }) => through.has(core) || (core === pointer && address));
   };
 }
 
@@ -78,24 +89,30 @@ export const poolDoubleFree: Rule = {
   },
   check(model) {
     const findings: RuleFinding[] = [];
+    const freeing = new Set(model.functions.sitesCalling(POOL_FREES).map((site) => site.caller));
     for (const fn of model.functions.all) {
-      if (!fn.fact.calls.some((c) => POOL_FREES.has(c.callee))) continue;
+      if (!freeing.has(fn)) continue;
       const cf = controlFlow(fn);
       if (!cf) continue;
       const reported = new Set<number>();
+      // Read once per graph: the searches below visit each node many times.
+      const freed = cf.nodes.map(freedPointer);
+      const writes: (NodeWrites | undefined)[] = [];
+      const writesAt = (node: FlowNode): NodeWrites => (writes[node.id] ??= writesOf(node));
       for (const first of cf.nodes) {
-        const pointer = freedPointer(first);
+        const pointer = freed[first.id];
         if (!pointer) continue;
         // Exceptional edges are not followed: a free that raised did not free.
-        const freesIt = (n: FlowNode): boolean => freedPointer(n) === pointer;
+        const freesIt = (n: FlowNode): boolean => freed[n.id] === pointer;
+        const changesIt = mayChange(pointer, writesAt);
         // Cheap test first: another free of it reachable at all, with nothing changing it on the way.
-        if (!cf.canReach(freesIt, [first.id], mayChange(pointer))) continue;
+        if (!cf.canReach(freesIt, [first.id], changesIt)) continue;
         // Searched from the entry through the first free, so that the branches before it count too.
-        const path = cf.findPath(freesIt, { through: new Set([first.id]), blocks: mayChange(pointer), follows: (_, e) => !e.exceptional });
+        const path = cf.findPath(freesIt, { through: new Set([first.id]), blocks: changesIt, follows: (_, e) => !e.exceptional });
         if (!path) continue;
         const second = cf.node(path[path.length - 1]!);
         // A loop that gives the pointer a new value on some iteration is taken to give it one on each.
-        if (second === first && [...cf.loopAround(first.id)].some((id) => mayChange(pointer)(cf.node(id)))) continue;
+        if (second === first && [...cf.loopAround(first.id)].some((id) => changesIt(cf.node(id)))) continue;
         const call = second.call!;
         if (reported.has(call.span.start.offset)) continue;
         reported.add(call.span.start.offset);

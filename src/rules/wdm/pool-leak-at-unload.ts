@@ -4,7 +4,7 @@ import type { DriverModel } from '../../model/driver-model.js';
 import { normalizePath } from '../../model/expressions.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
-import { refersTo, storedAllocations, type StoredAllocation } from '../../model/pool-storage.js';
+import { blockMentions, refersTo, storedAllocations, type BlockMention, type StoredAllocation } from '../../model/pool-storage.js';
 import { isInertCall, isSystemRoutine, siteOf } from '../../model/received-irps.js';
 import { describeRole, wdmDriver } from '../../model/wdm-driver.js';
 import type { CallFact } from '../../parser/facts.js';
@@ -15,24 +15,48 @@ interface Release {
   readonly call: CallFact;
 }
 
-/** Locals of `fn` that hold the stored block (`ring = Ext->Ring;`). */
-function aliasesIn(fn: FunctionInfo, allocation: StoredAllocation): Set<string> {
-  const names = new Set<string>();
-  for (const l of fn.fact.locals) if (l.init?.kind === 'expr' && refersTo(allocation, l.init.core)) names.add(l.name);
-  for (const a of fn.fact.assignments) if (/^[A-Za-z_]\w*$/.test(a.lhs) && refersTo(allocation, a.rhsCore)) names.add(a.lhs);
-  return names;
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
+
+/** Per function, the locals that hold the stored block (`ring = Ext->Ring;`). */
+function aliasesOf(mentions: readonly BlockMention[]): Map<FunctionInfo, Set<string>> {
+  const aliases = new Map<FunctionInfo, Set<string>>();
+  const add = (fn: FunctionInfo, name: string): void => {
+    const names = aliases.get(fn);
+    if (names) names.add(name);
+    else aliases.set(fn, new Set([name]));
+  };
+  for (const m of mentions) {
+    if (m.kind === 'initial value') add(m.fn, m.local.name);
+    if (m.kind === 'assigned value' && IDENTIFIER.test(m.assignment.lhs)) add(m.fn, m.assignment.lhs);
+  }
+  return aliases;
 }
 
 /**
  * Calls that free the block, or hand it to code that may: a pool free of it (or of a local
  * holding it), or any routine of the driver or outside the kernel's own that receives it.
+ * Only calls that mention the block, or a local holding it, can be one.
  */
-function releasesOf(model: DriverModel, allocation: StoredAllocation): Release[] {
+function releasesOf(model: DriverModel, allocation: StoredAllocation, mentions: readonly BlockMention[]): Release[] {
+  const aliases = aliasesOf(mentions);
+  const candidates = new Map<FunctionInfo, Set<number>>();
+  const candidate = (fn: FunctionInfo, index: number): void => {
+    const calls = candidates.get(fn);
+    if (calls) calls.add(index);
+    else candidates.set(fn, new Set([index]));
+  };
+  for (const m of mentions) if (m.kind === 'argument') candidate(m.fn, m.index);
+  for (const [fn, names] of aliases) {
+    fn.fact.calls.forEach((call, index) => {
+      if (call.argCores.some((core) => names.has(normalizePath(core)))) candidate(fn, index);
+    });
+  }
   const out: Release[] = [];
-  for (const fn of model.functions.all) {
-    const aliases = aliasesIn(fn, allocation);
-    const isBlock = (core: string): boolean => refersTo(allocation, core) || aliases.has(normalizePath(core));
-    for (const call of fn.fact.calls) {
+  for (const fn of [...candidates.keys()].sort((a, b) => a.id - b.id)) {
+    const names = aliases.get(fn) ?? new Set<string>();
+    const isBlock = (core: string): boolean => refersTo(allocation, core) || names.has(normalizePath(core));
+    for (const index of [...candidates.get(fn)!].sort((a, b) => a - b)) {
+      const call = fn.fact.calls[index]!;
       if (call === allocation.call) continue;
       if (POOL_FREES.has(call.callee)) {
         if (isBlock(call.argCores[0] ?? '')) out.push({ fn, call });
@@ -48,10 +72,8 @@ function releasesOf(model: DriverModel, allocation: StoredAllocation): Release[]
 }
 
 /** The block is copied somewhere else that lives on (another global or structure): its owner is not followed. */
-function escapes(model: DriverModel, allocation: StoredAllocation): boolean {
-  return model.functions.all.some((fn) =>
-    fn.fact.assignments.some((a) => refersTo(allocation, a.rhsCore) && !refersTo(allocation, a.lhs) && !/^[A-Za-z_]\w*$/.test(a.lhs)),
-  );
+function escapes(allocation: StoredAllocation, mentions: readonly BlockMention[]): boolean {
+  return mentions.some((m) => m.kind === 'assigned value' && !refersTo(allocation, m.assignment.lhs) && !IDENTIFIER.test(m.assignment.lhs));
 }
 
 /** Every path from the allocation to the function's exit frees it again: a temporary block. */
@@ -115,12 +137,15 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ],
   },
   check(model) {
+    // Nothing kept beyond its function, nothing to free at unload: the unload path is not followed.
+    if (storedAllocations(model).length === 0) return [];
     const driver = wdmDriver(model);
     if (!driver.canUnload || driver.unloadPathOpaque) return [];
     const findings: RuleFinding[] = [];
     for (const allocation of storedAllocations(model)) {
-      const releases = releasesOf(model, allocation);
-      if (releases.some((r) => driver.unloadReach(r.fn)) || escapes(model, allocation) || freedBeforeReturn(allocation, releases)) continue;
+      const mentions = blockMentions(model).of(allocation);
+      const releases = releasesOf(model, allocation, mentions);
+      if (releases.some((r) => driver.unloadReach(r.fn)) || escapes(allocation, mentions) || freedBeforeReturn(allocation, releases)) continue;
       const location = at(allocation.fn.file, allocation.call.span);
       const steps: PathStep[] = [step(location, `${allocation.call.callee} allocates the block`)];
       if (allocation.storedAt) steps.push(step(at(allocation.fn.file, allocation.storedAt), `it is kept in ${allocation.storage} here`));
