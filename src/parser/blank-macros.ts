@@ -109,6 +109,10 @@ const MODERN_SAL = /^_[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_$/;
 const LEGACY_SAL =
   /^__(?:drv_\w+|in|out|inout|in_opt|out_opt|inout_opt|deref\w*|field\w*|success|checkReturn|nullterminated|reserved|callback|bcount\w*|ecount\w*|in_\w+|out_\w+|inout_\w+|range|format_string|typefix|control_entrypoint|kernel_entry|notnull|maybenull|readonly|post|pre|valid|opt|struct_bcount|override|analysis_noreturn)$/;
 
+/** First letters of every word blankMacros may blank: SAL names all start with `_`. */
+const MACRO_INITIALS = new Uint8Array(128);
+for (const word of [...PLAIN_MACROS, ...MACROS_WITH_ARGUMENTS, ...C_SEH_MACROS, C_SEH_WITH_FILTER, '_']) MACRO_INITIALS[word.charCodeAt(0)] = 1;
+
 export function isAnnotationMacro(name: string): boolean {
   return MODERN_SAL.test(name) || LEGACY_SAL.test(name);
 }
@@ -211,6 +215,12 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
     if (isIdentStart(ch)) {
       let j = i + 1;
       while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      // Most words (`status`, `if`, `Irp`) cannot be a macro this pass knows: their first
+      // letter says so before the word is cut out and looked up.
+      if (MACRO_INITIALS[ch] !== 1) {
+        i = j;
+        continue;
+      }
       const word = text.slice(i, j);
       if (options.isC && (C_SEH_MACROS.has(word) || word === C_SEH_WITH_FILTER)) {
         let end = j;
