@@ -3,6 +3,7 @@
  * ship, once per thread. Nothing is downloaded or built at install time.
  */
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { Language, Parser } from 'web-tree-sitter';
 import { emscriptenModule } from './wasm-cursor.js';
 
@@ -11,6 +12,17 @@ export type LanguageName = 'c' | 'cpp';
 const require = createRequire(import.meta.url);
 
 let loading: Promise<Record<LanguageName, Language>> | undefined;
+
+/**
+ * Asks V8 to run the grammars' wasm with its baseline compiler only, when called before they
+ * are loaded. By default V8 also recompiles the hot parse functions of these large modules
+ * with its optimizing compiler: about a third of a second of CPU, which repays itself only over
+ * a few megabytes of source and delays a one-driver run by as much. The setting is per process,
+ * so only a run that stays on one thread and has little source asks for it.
+ */
+export function preferQuickGrammarCompile(): void {
+  if (!loading) setFlagsFromString('--liftoff-only');
+}
 
 export function loadLanguages(): Promise<Record<LanguageName, Language>> {
   loading ??= (async () => {
