@@ -3,7 +3,8 @@
 // by scripts/generate-corpus.mjs) it prints the files, lines and bytes read; a parse-only pass;
 // the full check with --jobs 1 and --jobs N (N = cores); the full/parse-only ratio; peak RSS;
 // the slowest files; a cold and a warm run with --cache; and the cost at 1x, 2x, 4x and 8x a
-// synthetic corpus. Times are medians of --runs runs. A script for people, not a test.
+// synthetic corpus; and a cold check of one driver (--driver DIR, repeatable; default: one
+// driver of the synthetic corpus). Times are medians of --runs runs. A script for people, not a test.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
@@ -16,7 +17,9 @@ const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
 const noScaling = args.includes('--no-scaling');
-const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const valued = new Set(['--runs', '--driver']);
+const positional = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
+const drivers = args.flatMap((a, i) => (args[i - 1] === '--driver' ? [a] : []));
 const jobs = availableParallelism();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -94,6 +97,12 @@ const warmStats = warms.find((w) => w.ms === warm).stats;
 console.log(`cache: cold ${seconds(median(colds))}, warm ${seconds(warm)} (${((100 * warm) / median(colds)).toFixed(0)}% of cold; ${warmStats.cache.hits} of ${warmStats.cache.hits + warmStats.cache.misses} units and lone files from the cache)`);
 console.log(`phases (warm): ${Object.entries(warmStats.phasesMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
 rmSync(cacheDir, { recursive: true, force: true });
+// One driver, cold, as an editor integration runs it: a new process, default options.
+for (const driver of drivers.length > 0 ? drivers : generated ? [join(dir, 'driver0000')] : []) {
+  const driverSize = measureSources(driver);
+  const times = Array.from({ length: Math.max(runs, 5) }, () => fullCheck(driver, []).ms);
+  console.log(`one driver: ${driver} (${driverSize.files} files, ${Math.round(driverSize.bytes / 1024)} KB): ${Math.round(median(times))} ms (fastest ${Math.round(Math.min(...times))}, slowest ${Math.round(Math.max(...times))})`);
+}
 if (generated) rmSync(dir, { recursive: true, force: true });
 
 if (!noScaling) {
