@@ -78,22 +78,25 @@ function optionalLevel(value: unknown, what: string): IrqlLevel | undefined {
   return value;
 }
 
-let rawDdis: Record<string, unknown> | undefined;
-const ddis = new Map<string, DdiRequirement | undefined>();
-
 /**
- * The documented IRQL requirement of a DDI, or undefined (no requirement, or not known). The
- * table is parsed on first use and each entry is checked and built when it is first looked up:
- * a run looks up a few hundred of its thousands of entries, and building them all would cost
- * a one-driver run several milliseconds.
+ * A lookup in a knowledge table that parses the file on first use and checks and builds each
+ * entry when it is first asked for: a run looks up a few hundred of the thousands of entries,
+ * and building them all would cost a one-driver run several milliseconds.
  */
-export function lookupDdi(name: string): DdiRequirement | undefined {
-  if (ddis.has(name)) return ddis.get(name);
-  rawDdis ??= readKnowledgeTable('ddi-irql.json', 'ddis');
-  const entry = Object.hasOwn(rawDdis, name) ? ddiRequirement(name, rawDdis[name]) : undefined;
-  ddis.set(name, entry);
-  return entry;
+export function lazyTableLookup<T>(fileName: string, mapKey: string, build: (name: string, value: unknown) => T): (name: string) => T | undefined {
+  let raw: Record<string, unknown> | undefined;
+  const built = new Map<string, T | undefined>();
+  return (name) => {
+    if (built.has(name)) return built.get(name);
+    raw ??= readKnowledgeTable(fileName, mapKey);
+    const entry = Object.hasOwn(raw, name) ? build(name, raw[name]) : undefined;
+    built.set(name, entry);
+    return entry;
+  };
 }
+
+/** The documented IRQL requirement of a DDI, or undefined (no requirement, or not known). */
+export const lookupDdi: (name: string) => DdiRequirement | undefined = lazyTableLookup('ddi-irql.json', 'ddis', (name, value) => ddiRequirement(name, value));
 
 function ddiRequirement(name: string, value: unknown): DdiRequirement {
   if (!isRecord(value)) throw new Error(`drvcheck: ddi-irql.json: bad entry for ${name}`);
