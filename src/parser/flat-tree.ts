@@ -301,11 +301,6 @@ export class SyntaxNode {
     return p >= 0 ? new SyntaxNode(this.tree, p) : null;
   }
 
-  get nextSibling(): SyntaxNode | null {
-    const n = this.tree.nextSiblings[this.id]!;
-    return n >= 0 ? new SyntaxNode(this.tree, n) : null;
-  }
-
   get previousSibling(): SyntaxNode | null {
     const p = this.tree.previousSiblings[this.id]!;
     return p >= 0 ? new SyntaxNode(this.tree, p) : null;
