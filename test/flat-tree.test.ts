@@ -5,8 +5,7 @@
  * and this test says so.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Parser, type Node } from 'web-tree-sitter';
 import { FlatTree, type SyntaxNode } from '../src/parser/flat-tree.js';
@@ -14,17 +13,11 @@ import { blankMacros } from '../src/parser/blank-macros.js';
 import { loadLanguages } from '../src/parser/languages.js';
 import { directWalksAvailable } from '../src/parser/wasm-cursor.js';
 import { decodeSource } from '../src/source/decode.js';
+import { filesOf } from './fixture-harness.js';
 import { fixturesDir } from './paths.js';
 
 /** The fields fact extraction asks for. */
 const FIELDS = ['declarator', 'body', 'condition', 'type', 'value', 'function', 'arguments', 'left', 'right', 'operator', 'name', 'alternative', 'consequence', 'field', 'argument', 'label', 'designator', 'path', 'parameters', 'initializer', 'update', 'filter', 'index'];
-
-function fixtureSources(): string[] {
-  return readdirSync(fixturesDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(c|cpp|h)$/.test(f))
-    .map((f) => join(fixturesDir, f))
-    .sort();
-}
 
 function describeNode(n: Node | SyntaxNode | null): string {
   return n ? `${n.type}@${n.startIndex}-${n.endIndex}` : 'none';
@@ -82,7 +75,7 @@ describe('flat tree', () => {
   it('answers as web-tree-sitter does for every node of every fixture, by both walks', async () => {
     const languages = await loadLanguages();
     const parser = new Parser();
-    const files = fixtureSources();
+    const files = filesOf(fixturesDir);
     assert.ok(files.length > 50, `only ${files.length} fixture sources`);
     let nodes = 0;
     for (const file of files) {

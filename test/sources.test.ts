@@ -68,13 +68,14 @@ describe('source decoding', () => {
 describe('driver units', () => {
   it('never links functions of two drivers that share names', async () => {
     const root = tempDir();
-    // Driver A: its EvtIoRead calls Helper, which is harmless in driver A.
+    // Driver A: its EvtIoRead calls a Helper it only declares. Linked with driver B, the call
+    // would reach B's Helper and be reported; kept apart, it reaches nothing.
     mkdirSync(join(root, 'a'));
     writeFileSync(join(root, 'a', 'a.inf'), '[Version]\nSignature="$WINDOWS NT$"\n');
     writeFileSync(
       join(root, 'a', 'queue.c'),
       [
-        'VOID Helper(VOID) { }',
+        'VOID Helper(VOID);',
         'VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length) { Helper(); }',
         'NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit) {',
         '    WDFDEVICE device; WDFQUEUE queue; WDF_IO_QUEUE_CONFIG cfg;',

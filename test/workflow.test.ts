@@ -9,10 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { main } from '../src/cli/main.js';
 import { ALL_RULE_METAS } from '../src/engine/check.js';
 import { ruleDocFiles } from '../src/reporters/rule-docs.js';
 import { waitingDpcDriver } from './drivers.js';
-import { cliPath, repoRoot } from './paths.js';
+import { cliPath, examplesDir, repoRoot } from './paths.js';
 
 function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
@@ -22,6 +23,26 @@ function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}): 
 /** A DPC that waits (line 6) and takes a fast mutex (line 7): two irql-call-too-high findings. */
 function dpcDriver(extraBefore = ''): string {
   return waitingDpcDriver({ before: extraBefore, withMutex: true });
+}
+
+/**
+ * What drvcheck writes to a terminal. Colour is only ever written to a TTY, so a child process
+ * writing into a pipe could never show whether --no-color and NO_COLOR work; this runs the CLI
+ * here, with a standard output that says it is a terminal.
+ */
+async function terminalOutput(args: string[], noColor?: string): Promise<string> {
+  let out = '';
+  const terminal = { isTTY: true, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream & { isTTY: boolean };
+  const saved = process.env['NO_COLOR'];
+  if (noColor === undefined) delete process.env['NO_COLOR'];
+  else process.env['NO_COLOR'] = noColor;
+  try {
+    await main(args, { stdout: terminal, stderr: terminal });
+  } finally {
+    if (saved === undefined) delete process.env['NO_COLOR'];
+    else process.env['NO_COLOR'] = saved;
+  }
+  return out;
 }
 
 function project(files: Record<string, string>): string {
@@ -236,14 +257,14 @@ describe('flags', () => {
     assert.equal(run(['check', 'examples', '--jobs', '0']).code, 2);
   });
 
-  it('--quiet prints errors only and no summary; --no-color and NO_COLOR print no escape codes', () => {
+  it('--quiet prints errors only and no summary; --no-color and NO_COLOR print no escape codes', async () => {
     const dir = project({ 'drvcheck.json': JSON.stringify({ rules: { 'irql-pageable-code': 'warning' } }), 'x.c': readFileSync(join(repoRoot, 'test/fixtures/irql-pageable-code/alloc_text.c'), 'utf8') });
     const loud = run(['check', dir]);
     const quiet = run(['check', dir, '--quiet']);
     assert.match(loud.stdout, /: warning: /);
     assert.doesNotMatch(quiet.stdout, /: warning: |^drvcheck: /m);
-    assert.doesNotMatch(run(['check', 'examples', '--no-color']).stdout, /\u001b\[/);
-    assert.doesNotMatch(run(['check', 'examples'], repoRoot, { NO_COLOR: '1' }).stdout, /\u001b\[/);
+    assert.doesNotMatch(await terminalOutput(['check', examplesDir, '--no-color']), /\u001b\[/);
+    assert.doesNotMatch(await terminalOutput(['check', examplesDir], '1'), /\u001b\[/);
   });
 });
 

@@ -9,9 +9,10 @@ import { ConfigError, ConfigResolver } from '../config/config.js';
 import { knowledgeExtensions } from '../config/knowledge-extensions.js';
 import { BaselineError, readBaseline, writeBaseline } from '../engine/baseline.js';
 import { defaultCacheDirectory } from '../engine/cache-store.js';
-import { ALL_RULE_METAS, check } from '../engine/check.js';
+import { ALL_RULE_METAS, check, matchesRuleToken } from '../engine/check.js';
 import type { CheckResult } from '../engine/findings.js';
-import type { RuleMeta } from '../rule-kit/rule.js';
+import { DEFAULT_LIMITS } from '../engine/read-files.js';
+import { namesRule } from '../engine/suppressions.js';
 import { TOOL_VERSION } from '../version.js';
 
 export const EXIT_CLEAN = 0;
@@ -78,8 +79,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .option('--baseline-write <file>', "record this run's findings as the baseline, and exit 0")
     .option('--report-fixed', 'with --baseline: also list the baseline findings that are gone')
     .option('--cache [dir]', `keep driver unit reports and parse facts between runs: unchanged units are not analysed again (default directory: ${defaultCacheDirectory()})`)
-    .option('--max-file-size <bytes>', 'skip files larger than this', String(16 * 1024 * 1024))
-    .option('--parse-timeout <ms>', 'skip a file whose parse takes longer than this', '20000')
+    .option('--max-file-size <bytes>', 'skip files larger than this', String(DEFAULT_LIMITS.maxFileBytes))
+    .option('--parse-timeout <ms>', 'skip a file whose parse takes longer than this', String(DEFAULT_LIMITS.parseTimeoutMs))
     .action(async (paths: string[], flags: CheckFlags) => {
       exitCode = await runCheck(paths, flags, io);
     });
@@ -97,7 +98,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     .description("show a rule's rationale, fix and examples")
     .argument('<rule>', 'rule id or code')
     .action(async (token: string) => {
-      const meta = ALL_RULE_METAS.find((m) => m.id === token || m.code === token.toUpperCase());
+      const meta = ALL_RULE_METAS.find((m) => namesRule(token, m));
       if (!meta) throw new UsageError(`unknown rule '${token}' (see 'drvcheck rules')`);
       const { ruleHelpText } = await import('../reporters/rule-docs.js');
       io.stdout.write(`${ruleHelpText(meta)}\n`);
@@ -122,7 +123,7 @@ async function runCheck(paths: string[], flags: CheckFlags, io: Io): Promise<num
   if (missing.length > 0) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
   if (flags.config !== undefined && !existsSync(flags.config)) throw new UsageError(`--config: no such file: ${flags.config}`);
   for (const token of [...flags.select, ...flags.ignore]) {
-    if (!ALL_RULE_METAS.some((m) => m.id.startsWith(token) || m.code.startsWith(token.toUpperCase()))) {
+    if (!ALL_RULE_METAS.some((m) => matchesRuleToken(token, m))) {
       throw new UsageError(`--select/--ignore: no rule id or code starts with '${token}' (see 'drvcheck rules')`);
     }
   }
@@ -169,16 +170,15 @@ function exitCodeFor(result: CheckResult, flags: CheckFlags): number {
 /** Each reporter is loaded only when its format is asked for: start-up time counts for one driver. */
 async function render(result: CheckResult, flags: CheckFlags, color: boolean): Promise<string> {
   const shownPath = (p: string): string => displayPath(result.root, p);
-  const metas: readonly RuleMeta[] = ALL_RULE_METAS;
   switch (flags.format) {
     case 'json':
       return (await import('../reporters/json.js')).formatJson(result);
     case 'sarif':
-      return (await import('../reporters/sarif.js')).formatSarif(result, metas);
+      return (await import('../reporters/sarif.js')).formatSarif(result, ALL_RULE_METAS);
     case 'msbuild':
-      return (await import('../reporters/msbuild.js')).formatMsbuild(result, metas, shownPath);
+      return (await import('../reporters/msbuild.js')).formatMsbuild(result, ALL_RULE_METAS, shownPath);
     case 'github':
-      return (await import('../reporters/github.js')).formatGithub(result, metas, shownPath);
+      return (await import('../reporters/github.js')).formatGithub(result, ALL_RULE_METAS, shownPath);
     default:
       return (await import('../reporters/text.js')).formatText(result, { color, displayPath: shownPath, quiet: Boolean(flags.quiet), reportFixed: Boolean(flags.reportFixed) });
   }

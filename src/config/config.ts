@@ -78,10 +78,9 @@ export function loadConfigFile(path: string, seen: readonly string[] = []): Reso
     include: (raw.include ?? []).map((pattern) => ({ pattern, base, source: file })),
     exclude: (raw.exclude ?? []).map((pattern) => ({ pattern, base, source: file })),
     units: (raw.units ?? []).map((u) => ({ name: u.name, sources: u.sources.map((pattern) => ({ pattern, base, source: file })) })),
-    knowledge: { ddis: {}, locks: {}, roles: {}, registrations: {}, ...raw.knowledge },
+    knowledge: { ...EMPTY_CONFIG.knowledge, ...raw.knowledge },
   };
-  const result = mergeConfigs(merged, own);
-  return { ...result, files: [file, ...merged.files] };
+  return mergeConfigs(merged, own);
 }
 
 function readConfigJson(file: string): RawConfig {

@@ -33,7 +33,7 @@ interface Entry<T> {
 export class CacheStore<T> {
   private readonly dir: string;
 
-  /** `kind` names the subdirectory of one kind of entry (facts, unit reports). */
+  /** `kind` names the subdirectory of one kind of entry (facts, unit reports, lone-file reports). */
   constructor(location: CacheLocation, kind: string) {
     this.dir = join(location.root, location.build, kind);
   }

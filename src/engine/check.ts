@@ -1,8 +1,8 @@
 /**
  * The whole run: read the configuration, discover files and driver units, take the reports of
- * unchanged units from the cache (with `cacheDir`), parse each other file once, build one model
- * per unit, run the rules, then apply configuration, suppressions and the baseline, and return
- * findings sorted, deduplicated and fingerprinted.
+ * unchanged units from the cache (with `cacheDir`), parse the files of the others (a header
+ * once per thread), build one model per unit, run the rules, then apply configuration,
+ * suppressions and the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
@@ -231,11 +231,11 @@ function applySuppressions(findings: Finding[], facts: ReadonlyMap<string, Suppr
  * A configured rule setting: the rule's exact id or code beats a prefix, a longer prefix beats
  * a shorter one, and among equals the one written later (a child config over its parent) wins.
  */
-export function ruleSetting(settings: ResolvedConfig['rules'], meta: RuleMeta): RuleSetting | undefined {
+function ruleSetting(settings: ResolvedConfig['rules'], meta: RuleMeta): RuleSetting | undefined {
   let best: { specificity: number; value: RuleSetting } | undefined;
   for (const [key, value] of settings) {
     if (!matchesRuleToken(key, meta)) continue;
-    const exact = key === meta.id || key.toUpperCase() === meta.code;
+    const exact = namesRule(key, meta);
     const specificity = exact ? Number.MAX_SAFE_INTEGER : key.length;
     if (!best || specificity >= best.specificity) best = { specificity, value };
   }

@@ -1,6 +1,6 @@
 /**
- * Runs the analysis of driver units on worker threads, largest first, and collects their plain
- * reports by task id, so the order they finish in never changes the output. A worker that dies
+ * Runs the analysis of driver units, on worker threads when the work repays them, and collects
+ * their plain reports by task id, so the order they finish in never changes the output. A worker that dies
  * costs the file it was reading: that file is reported as skipped, and the unit is analysed
  * again without it by a new worker.
  */
@@ -84,9 +84,8 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
           const readingPath = !task || readingIndex < 0 ? undefined : 'unit' in task ? task.unit.files[readingIndex] : task.file;
           if (task && readingPath !== undefined) {
             result.lost.set(readingPath, why);
-            const without = readingPath;
             // The rest of the unit is analysed again, without the file that killed the worker.
-            if ('unit' in task) queue.unshift({ id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => f !== without) } });
+            if ('unit' in task) queue.unshift({ id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => f !== readingPath) } });
           } else if (task && 'unit' in task) {
             // Died after reading every file: in the model or a rule. Not retried; the unit's
             // files are accounted for as lost with the reason.

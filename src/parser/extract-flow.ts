@@ -8,7 +8,7 @@
  * stay silent on such functions.
  */
 import type { SehMacro } from './blank-macros.js';
-import type { FlatTree, GrammarTables, SyntaxNode } from './flat-tree.js';
+import type { FlatTree, SyntaxNode } from './flat-tree.js';
 import type { CastFact, FieldDeclarationFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
 import { fold } from './text.js';
 
@@ -272,16 +272,9 @@ function castOf(node: SyntaxNode): { type: string; value: SyntaxNode | null; add
 /** Node types a cast can have: see castOf. */
 const CAST_SHAPES = ['cast_expression', 'call_expression', 'binary_expression'];
 
-const typeIdSets = new WeakMap<GrammarTables, Map<readonly string[], ReadonlySet<number>>>();
-
 /** Nodes of the given types under `node`, in document order: one scan of the flat tree. */
 function descendantsOfTypes(node: SyntaxNode, types: readonly string[]): SyntaxNode[] {
-  const tree = node.tree;
-  let byList = typeIdSets.get(tree.grammar);
-  if (!byList) typeIdSets.set(tree.grammar, (byList = new Map()));
-  let ids = byList.get(types);
-  if (!ids) byList.set(types, (ids = new Set(types.flatMap((t) => tree.typeIdsOf(t)))));
-  return tree.descendantsOfTypes(node.id, ids).map((i) => tree.node(i));
+  return node.tree.descendantsOfTypes(node.id, types).map((i) => node.tree.node(i));
 }
 
 /** The outermost cast of each chain of casts in the body. */

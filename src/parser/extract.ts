@@ -8,7 +8,7 @@ import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
 import { readFlow as readControlFlow, typeFacts } from './extract-flow.js';
-import { ERROR_TYPE_ID, FlatTree, type GrammarTables, type SyntaxNode } from './flat-tree.js';
+import { FlatTree, type SyntaxNode } from './flat-tree.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -124,7 +124,7 @@ function countErrors(tree: FlatTree): number {
   return Math.max(1, tree.descendantsOfTypes(0, ERROR_TYPES).length);
 }
 
-const ERROR_TYPES: ReadonlySet<number> = new Set([ERROR_TYPE_ID]);
+const ERROR_TYPES = ['ERROR'];
 
 /** The same count on a tree that has not been copied: only to choose a header's grammar. */
 function countTreeErrors(root: Node): number {
@@ -472,14 +472,14 @@ class FileWalker {
     const count = tree.subtreeEnds[first]! - first;
     const frames = new Array<BodyFrame>(count);
     const contexts = new Array<ChildContext>(count);
-    const names: BodyNames = bodyNamesOf(tree);
+    const conditionField = tree.fieldId('condition');
     frames[0] = { conditional: false, guards: [], scopeEnd: body.endIndex };
     contexts[0] = this.visitBodyNode(tree, first, frames[0], facts);
     for (let k = 1; k < count; k++) {
       if ((k & 4095) === 0) this.checkTime();
       const index = first + k;
       const parent = tree.parents[index]! - first;
-      const frame = childFrame(tree, index, names, frames[parent]!, contexts[parent]!);
+      const frame = childFrame(tree, index, conditionField, frames[parent]!, contexts[parent]!);
       frames[k] = frame;
       contexts[k] = this.visitBodyNode(tree, index, frame, facts);
     }
@@ -619,28 +619,14 @@ interface ChildContext {
 /** What most nodes pass on to their children: nothing. */
 const PLAIN: ChildContext = { branchy: false, guardText: undefined, blockEnd: undefined };
 
-/** Field ids the body pass compares with, looked up once per grammar. */
-interface BodyNames {
-  readonly condition: number;
-}
-
-const bodyNames = new WeakMap<GrammarTables, BodyNames>();
-
-function bodyNamesOf(tree: FlatTree): BodyNames {
-  const key = tree.grammar;
-  let names = bodyNames.get(key);
-  if (!names) bodyNames.set(key, (names = { condition: tree.fieldId('condition') }));
-  return names;
-}
-
 /**
  * The frame of a child: a branch of an `if` (anything but its condition) is conditional and
  * guarded by the condition; a block bounds the scope of its statements. A child that changes
  * nothing shares its parent's frame.
  */
-function childFrame(tree: FlatTree, index: number, names: BodyNames, parent: BodyFrame, context: ChildContext): BodyFrame {
+function childFrame(tree: FlatTree, index: number, conditionField: number, parent: BodyFrame, context: ChildContext): BodyFrame {
   if (context === PLAIN) return parent;
-  const inBranch = context.branchy && tree.fields[index] !== names.condition;
+  const inBranch = context.branchy && tree.fields[index] !== conditionField;
   let scopeEnd = parent.scopeEnd;
   if (context.blockEnd !== undefined) scopeEnd = context.blockEnd;
   else if (inBranch && tree.typeName(index) !== 'compound_statement') scopeEnd = tree.ends[index]!;

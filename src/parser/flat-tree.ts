@@ -16,15 +16,17 @@ const HAS_ERROR = 1;
 const MISSING = 2;
 
 /** tree-sitter's built-in ERROR symbol: `(TSSymbol)-1`. */
-export const ERROR_TYPE_ID = 0xffff;
+const ERROR_TYPE_ID = 0xffff;
 
 /** The names a grammar gives its node types and fields, looked up once per grammar. */
-export class GrammarTables {
-  readonly typeNames: readonly string[];
-  readonly named: Uint8Array;
+class GrammarTables {
+  private readonly typeNames: readonly string[];
+  private readonly named: Uint8Array;
   private readonly fieldIds = new Map<string, number>();
   /** A name can have several ids: an alias is a symbol of its own with a borrowed name. */
   private readonly typeIds = new Map<string, number[]>();
+  /** Id sets of the name lists scans ask for, by list: callers pass constant lists. */
+  private readonly idSets = new Map<readonly string[], ReadonlySet<number>>();
 
   constructor(language: Language) {
     this.typeNames = Array.from(language.types, (t) => t || 'ERROR');
@@ -49,8 +51,14 @@ export class GrammarTables {
     return id === ERROR_TYPE_ID || this.named[id] === 1;
   }
 
-  typeIdsOf(name: string): readonly number[] {
-    return name === 'ERROR' ? [ERROR_TYPE_ID] : (this.typeIds.get(name) ?? []);
+  /** Every id of the types named in `names`. */
+  typeIdSet(names: readonly string[]): ReadonlySet<number> {
+    let ids = this.idSets.get(names);
+    if (!ids) {
+      ids = new Set(names.flatMap((name) => (name === 'ERROR' ? [ERROR_TYPE_ID] : (this.typeIds.get(name) ?? []))));
+      this.idSets.set(names, ids);
+    }
+    return ids;
   }
 
   /** -1 for a name the grammar does not have: it then matches no child. */
@@ -80,7 +88,7 @@ export class FlatTree {
   readonly subtreeEnds: Int32Array;
   private readonly flags: Uint8Array;
   /** The grammar's names, shared by every tree read with it. */
-  readonly grammar: GrammarTables;
+  private readonly grammar: GrammarTables;
 
   /**
    * Copies `tree` (parsed from `text`); the tree itself is not kept. `walk: 'public'` takes
@@ -208,10 +216,6 @@ export class FlatTree {
     return this.grammar.typeName(this.types[index]!);
   }
 
-  typeIdsOf(name: string): readonly number[] {
-    return this.grammar.typeIdsOf(name);
-  }
-
   isNamed(index: number): boolean {
     return this.grammar.isNamed(this.types[index]!);
   }
@@ -245,8 +249,9 @@ export class FlatTree {
     return index + 1 < this.size && this.parents[index + 1] === index ? index + 1 : -1;
   }
 
-  /** Nodes of the given types under `index` (itself included), in document order. */
-  descendantsOfTypes(index: number, typeIds: ReadonlySet<number>): number[] {
+  /** Nodes of the named types under `index` (itself included), in document order. */
+  descendantsOfTypes(index: number, types: readonly string[]): number[] {
+    const typeIds = this.grammar.typeIdSet(types);
     const out: number[] = [];
     const end = this.subtreeEnds[index]!;
     for (let i = index; i < end; i++) if (typeIds.has(this.types[i]!)) out.push(i);

@@ -31,7 +31,7 @@ export function formatText(result: CheckResult, options: TextOptions): string {
   return out.length > 0 ? `${out.join('\n')}\n` : '';
 }
 
-export function summary(result: CheckResult): string {
+function summary(result: CheckResult): string {
   const n = result.findings.length;
   const files = new Set(result.findings.map((f) => f.location.path)).size;
   const parts = [
@@ -51,8 +51,8 @@ function loc(l: ReportedLocation, options: TextOptions): string {
 
 function codeFrame(f: Finding, paint: Painter): string[] {
   if (f.sourceLine === undefined) return [];
-  const line = f.sourceLine.replace(/\t/g, '    ');
   const raw = f.sourceLine;
+  const line = expandTabs(raw);
   const startCol = f.location.span.start.column;
   const endCol = f.location.span.end.line === f.location.span.start.line ? f.location.span.end.column : raw.length + 1;
   const visualStart = expandTabs(raw.slice(0, startCol - 1)).length;
