@@ -15,22 +15,36 @@ export interface CallbackReach {
 }
 
 /** A function reached through a call; its steps are put together when a rule asks for them. */
-class ReachThroughCall implements CallbackReach {
+/**
+ * The steps of a path one call longer than `from`'s, built only when a finding asks for them:
+ * most functions reached are never reported.
+ */
+export class StepsThroughCall {
   private built?: readonly PathStep[];
 
   constructor(
-    private readonly from: CallbackReach,
+    private readonly from: { readonly steps: readonly PathStep[] },
     private readonly site: CallSite,
     private readonly callee: FunctionInfo,
   ) {}
 
-  get root(): Callback {
-    return this.from.root;
-  }
-
   get steps(): readonly PathStep[] {
     const { caller, call } = this.site;
     return (this.built ??= [...this.from.steps, step(at(caller.file, call.span), `${caller.qualifiedName} calls ${this.callee.qualifiedName}`)]);
+  }
+}
+
+class ReachThroughCall extends StepsThroughCall implements CallbackReach {
+  constructor(
+    private readonly reach: CallbackReach,
+    site: CallSite,
+    callee: FunctionInfo,
+  ) {
+    super(reach, site, callee);
+  }
+
+  get root(): Callback {
+    return this.reach.root;
   }
 }
 

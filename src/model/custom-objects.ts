@@ -4,6 +4,7 @@
  * when no declaration is in the unit. The first place a name appears represents it.
  */
 import type { FileFacts } from '../parser/facts.js';
+import type { DriverModel } from './driver-model.js';
 import type { FunctionIndex } from './functions.js';
 import { memoized } from './expressions.js';
 import { at, type Location } from './location.js';
@@ -16,11 +17,11 @@ export interface CustomObjectType {
 
 const ADD_CALLS = new Set(['WdfObjectAddCustomType', 'WdfObjectAddCustomTypeWithData']);
 
-const cache = new WeakMap<FunctionIndex, readonly CustomObjectType[]>();
+const cache = new WeakMap<DriverModel, readonly CustomObjectType[]>();
 
-/** The unit's custom object types (`index` is the unit's, `files` its files). */
-export function customObjectTypes(files: readonly FileFacts[], index: FunctionIndex): readonly CustomObjectType[] {
-  return memoized(cache, index, () => findCustomObjectTypes(files, index));
+/** The unit's custom object types. */
+export function customObjectTypes(model: DriverModel): readonly CustomObjectType[] {
+  return memoized(cache, model, () => findCustomObjectTypes(model.files, model.functions));
 }
 
 function findCustomObjectTypes(files: readonly FileFacts[], index: FunctionIndex): CustomObjectType[] {

@@ -163,13 +163,9 @@ class Walker {
       switch (node.kind) {
         case 'block':
         case 'case':
-        case 'label': {
-          const outcome = this.run((node.children ?? []).slice(index + 1));
-          if (outcome !== 'fallthrough') return this.handle(outcome, path, d);
-          break;
-        }
+        case 'label':
+        // In a switch, falling off the end of a case runs the next case's statements.
         case 'switch': {
-          // Falling off the end of a case runs the next case's statements.
           const outcome = this.run((node.children ?? []).slice(index + 1));
           if (outcome !== 'fallthrough') return this.handle(outcome, path, d);
           break;

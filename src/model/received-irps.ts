@@ -5,6 +5,7 @@
  * dispatch routine reaches the call without it.
  */
 import { lookupDdi } from '../knowledge/ddi.js';
+import { IRP_SENDERS } from '../knowledge/wdm.js';
 import type { CallFact } from '../parser/facts.js';
 import { controlFlow, type FlowNode } from './control-flow.js';
 import type { DriverModel } from './driver-model.js';
@@ -49,11 +50,6 @@ export function irpPassedTo(site: CallSite, irp: string, callee: FunctionInfo): 
   return name || undefined;
 }
 
-/** The call site of a call fact of `fn`. */
-export function siteOf(model: DriverModel, fn: FunctionInfo, call: CallFact): CallSite | undefined {
-  return model.functions.siteOf(fn, call);
-}
-
 /**
  * A call that hands the IRP to code drvcheck does not see through: a routine of the driver or
  * a function that is no documented DDI. It may do whatever the rule asks for (check the MDL,
@@ -62,10 +58,17 @@ export function siteOf(model: DriverModel, fn: FunctionInfo, call: CallFact): Ca
 export function handsIrpToUnknown(model: DriverModel, fn: FunctionInfo, node: FlowNode, irp: string): boolean {
   const call = node.call;
   if (!call || !call.argCores.some((a) => normalizePath(a) === irp)) return false;
-  const site = siteOf(model, fn, call);
+  const site = model.functions.siteOf(fn, call);
   if (site && site.callees.length > 0) return true;
-  if (call.calleeKind === 'identifier' && isInertCall(call.callee)) return false;
-  return call.calleeKind !== 'identifier' || !isSystemRoutine(call.callee);
+  return callsUnseenCode(call);
+}
+
+/**
+ * A call into code drvcheck does not see: through a pointer, or to a function that is neither
+ * a documented routine nor a logging or assertion macro.
+ */
+export function callsUnseenCode(call: CallFact): boolean {
+  return call.calleeKind !== 'identifier' || (!isSystemRoutine(call.callee) && !isInertCall(call.callee));
 }
 
 /** Macros that only name or log their arguments. */
@@ -124,4 +127,10 @@ export function receivedIrpEntries(model: DriverModel): UnprotectedEntries {
       describe: (site, callee, irp) => `${site.caller.qualifiedName} passes ${irp} to ${callee.qualifiedName}`,
     }),
   );
+}
+
+/** The node passes `irp` down to the next driver (IoCallDriver and its kin). */
+export function sendsIrp(node: FlowNode, irp: string): boolean {
+  const index = node.call ? IRP_SENDERS[node.call.callee] : undefined;
+  return index !== undefined && normalizePath(node.call!.argCores[index] ?? '') === irp;
 }

@@ -6,10 +6,11 @@
  */
 import { roleLabel } from '../knowledge/registrations.js';
 import { DEVICE_EXPOSURES } from '../knowledge/wdm.js';
+import { StepsThroughCall } from './callback-reach.js';
 import type { Callback } from './callbacks.js';
 import type { DriverModel } from './driver-model.js';
 import { memoized } from './expressions.js';
-import type { CallSite, FunctionInfo } from './functions.js';
+import type { FunctionInfo } from './functions.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import { isNullText } from './values.js';
 
@@ -47,21 +48,6 @@ export interface UnloadReach {
 }
 
 /** A function the unload path reaches through a call; its steps are put together when asked for. */
-class UnloadReachThroughCall implements UnloadReach {
-  private built?: readonly PathStep[];
-
-  constructor(
-    private readonly from: UnloadReach,
-    private readonly site: CallSite,
-    private readonly callee: FunctionInfo,
-  ) {}
-
-  get steps(): readonly PathStep[] {
-    const { caller, call } = this.site;
-    return (this.built ??= [...this.from.steps, step(at(caller.file, call.span), `${caller.qualifiedName} calls ${this.callee.qualifiedName}`)]);
-  }
-}
-
 export class WdmDriver {
   readonly dispatch: readonly DispatchEntry[];
   /** Where the driver gives a device a name, a symbolic link or a device interface. */
@@ -134,7 +120,7 @@ export class WdmDriver {
         const reached = this.reach.get(fn.id)!;
         for (const site of this.model.functions.callSites(fn)) {
           if (markOpaque && site.callees.length === 0 && site.call.calleeKind !== 'identifier' && site.call.calleeKind !== 'qualified') opaque = true;
-          for (const callee of site.callees) add(callee, () => new UnloadReachThroughCall(reached, site, callee));
+          for (const callee of site.callees) add(callee, () => new StepsThroughCall(reached, site, callee));
         }
       }
     };

@@ -6,9 +6,13 @@
  * This pass replaces each such macro (and its argument list) by spaces of the same length,
  * keeping newlines, so every offset in the blanked text is still an offset in the original.
  * What it removes is not thrown away: IRQL annotations, function classes and code-section
- * markers are inputs to the analysis, so they are returned as located facts. `#pragma`
- * lines that place code in sections are read in the same pass, as they are invisible to the
- * syntax tree's function nodes.
+ * markers are inputs to the analysis, so they are returned as located facts.
+ *
+ * The same pass also: reads `#pragma` lines (code sections, `alloc_text`, warning suppressions)
+ * and blanks them; keeps one branch of each `#if` inside functions and records the conditions
+ * of the branches between declarations; blanks the `try`/`except`/`finally`/`leave` macros of C
+ * file systems, recording where they were; collects `drvcheck-ignore` comments; and turns lone
+ * CRs and backslash-CRLF continuations into what tree-sitter reads, without moving any offset.
  */
 
 export interface RemovedAnnotation {
@@ -59,8 +63,7 @@ export interface BlankedSource {
   readonly annotations: readonly RemovedAnnotation[];
   readonly pragmas: readonly PragmaFact[];
   /** Where the `try`/`except(…)`/`finally`/`leave` macros of C file systems were blanked. */
-  readonly sehMacros?: readonly SehMacro[];
-  /** `#pragma warning(suppress: N …)` directives: the warning numbers, and where the directive is. */
+  readonly sehMacros: readonly SehMacro[];
 }
 
 /** Words that are only decoration to the compiler of driver code. */

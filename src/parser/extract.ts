@@ -73,39 +73,37 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
   } finally {
     tree.delete();
   }
-  {
-    const walker = new FileWalker(
-      new LineIndex(source.text),
-      blanked.annotations,
-      blanked.pragmas,
-      blanked.regions,
-      () => {
-        if (performance.now() > deadline) throw new ParseTimeoutError(`reading the file took longer than ${options.timeoutMs} ms`);
-      },
-      blanked.sehMacros ?? [],
-    );
-    walker.walkFile(flat.root);
-    return {
-      path,
-      language,
-      encoding: source.encoding,
-      lossy: source.lossy,
-      lineCount: walker.lines.lineCount,
-      includes: walker.includes,
-      functions: walker.functions,
-      prototypes: walker.prototypes,
-      typedDeclarations: walker.typedDeclarations,
-      globals: walker.globals,
-      allocText: walker.allocText,
-      errorCount: countErrors(flat),
-      suppressionComments: blanked.suppressionComments.map((c) => ({ text: c.text, span: walker.spanOf(c.offset, c.end), trailing: c.trailing })),
-      warningPragmas: blanked.pragmas.flatMap((p) =>
-        p.kind === 'warning' ? [{ line: walker.lines.position(p.offset).line, action: p.action, numbers: p.numbers }] : [],
-      ),
-      ...(walker.macroCalls.length > 0 ? { macroCalls: walker.macroCalls } : {}),
-      ...typeFacts(flat),
-    };
-  }
+  const walker = new FileWalker(
+    new LineIndex(source.text),
+    blanked.annotations,
+    blanked.pragmas,
+    blanked.regions,
+    () => {
+      if (performance.now() > deadline) throw new ParseTimeoutError(`reading the file took longer than ${options.timeoutMs} ms`);
+    },
+    blanked.sehMacros,
+  );
+  walker.walkFile(flat.root);
+  return {
+    path,
+    language,
+    encoding: source.encoding,
+    lossy: source.lossy,
+    lineCount: walker.lines.lineCount,
+    includes: walker.includes,
+    functions: walker.functions,
+    prototypes: walker.prototypes,
+    typedDeclarations: walker.typedDeclarations,
+    globals: walker.globals,
+    allocText: walker.allocText,
+    errorCount: countErrors(flat),
+    suppressionComments: blanked.suppressionComments.map((c) => ({ text: c.text, span: walker.spanOf(c.offset, c.end), trailing: c.trailing })),
+    warningPragmas: blanked.pragmas.flatMap((p) =>
+      p.kind === 'warning' ? [{ line: walker.lines.position(p.offset).line, action: p.action, numbers: p.numbers }] : [],
+    ),
+    ...(walker.macroCalls.length > 0 ? { macroCalls: walker.macroCalls } : {}),
+    ...typeFacts(flat),
+  };
 }
 
 async function parse(language: LanguageName, text: string, deadline: number, timeoutMs: number | undefined): Promise<Tree> {
@@ -211,8 +209,8 @@ class FileWalker {
     pragmas: readonly PragmaFact[],
     private readonly regions: readonly ConditionalRegion[],
     /** Throws when the file's time budget is spent; called every few thousand nodes. */
-    private readonly checkTime: () => void = () => {},
-    private readonly sehMacros: readonly SehMacro[] = [],
+    private readonly checkTime: () => void,
+    private readonly sehMacros: readonly SehMacro[],
   ) {
     this.sectionAt = codeSegTimeline(pragmas);
     for (const pragma of pragmas) {

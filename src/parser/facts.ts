@@ -213,18 +213,13 @@ export interface MacroCallFact {
   readonly name: string;
   readonly args: readonly string[];
   readonly span: Span;
-  /** Type names the file defines as pointers: `PMY_CONTEXT` of `typedef struct _MY_CONTEXT {…} MY_CONTEXT, *PMY_CONTEXT;`. */
-  readonly pointerTypedefs?: readonly string[];
-  /** `#pragma warning(suppress: N)` lines: the warning numbers silenced on the line after each. */
-  readonly warningSuppressions?: readonly { readonly line: number; readonly codes: readonly number[] }[];
-  /** Fields of the structures the file defines: what type each name holds. */
-  readonly fieldDeclarations?: readonly FieldDeclarationFact[];
 }
 
 // ---------------------------------------------------------------------------------------------
-// Control-flow and expression facts, read for the WDM and minifilter rules. Every field here is
-// optional, so facts produced without them still load; a rule that needs them stays silent when
-// they are missing. Offsets are into the file text, like `Position.offset`.
+// Control-flow and expression facts, read for the WDM and minifilter rules. The fields of
+// FunctionFact and FileFacts that carry them (`controlFlow`, `pointerTypedefs`,
+// `fieldDeclarations`) are optional; a rule that needs them stays silent when they are missing.
+// Offsets are into the file text, like `Position.offset`.
 // ---------------------------------------------------------------------------------------------
 
 /** An expression the control flow branches on: an `if` or loop condition, a `switch` value. */

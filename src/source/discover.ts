@@ -50,8 +50,6 @@ export interface Discovery {
   readonly files: readonly string[];
   readonly units: readonly DriverUnit[];
   readonly skipped: readonly SkippedPath[];
-  /** INF/INX files per unit directory, for rules that read them. */
-  readonly markers: readonly string[];
 }
 
 export function toPosix(path: string): string {
@@ -207,7 +205,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
   }
   finished.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files = unique([...sources, ...headers]).map((f) => toPosix(relative(root, f))).sort();
-  return { root, files, units: finished, skipped, markers: walked.infs.map((f) => toPosix(relative(root, f))).sort() };
+  return { root, files, units: finished, skipped };
 }
 
 /**

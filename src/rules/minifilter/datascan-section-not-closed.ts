@@ -6,7 +6,7 @@ import { branchSteps } from '../../model/flow-steps.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
 import { fltRegistrations } from '../../model/minifilter.js';
-import { isInertCall, isSystemRoutine, siteOf } from '../../model/received-irps.js';
+import { callsUnseenCode } from '../../model/received-irps.js';
 import type { CallFact } from '../../parser/facts.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
@@ -41,7 +41,7 @@ function retains(model: DriverModel, fn: FunctionInfo, index: number, depth = 0)
     if (at_ < 0) return false;
     if (site.call.callee === 'FltReferenceContext') return true;
     if (site.callees.length > 0) return site.callees.some((c) => retains(model, c, at_, depth + 1));
-    return site.call.calleeKind !== 'identifier' || (!isSystemRoutine(site.call.callee) && !isInertCall(site.call.callee));
+    return callsUnseenCode(site.call);
   });
 }
 
@@ -77,13 +77,13 @@ function leakPath(model: DriverModel, fn: FunctionInfo, cf: ControlFlow, call: C
     }
     if (node.kind !== 'call' || !node.call || node.call === call) return false;
     if (node.call.callee === DATASCAN_CLOSE) return true;
-    const site = siteOf(model, fn, node.call);
+    const site = model.functions.siteOf(fn, node.call);
     if (site?.callees.some((c) => closing.has(c.id))) return true;
     const index = node.call.argCores.findIndex((a) => normalizePath(a) === context);
     if (index < 0) return false;
     if (node.call.callee === 'FltReferenceContext') return true;
     if (site && site.callees.length > 0) return site.callees.some((c) => retains(model, c, index));
-    return node.call.calleeKind !== 'identifier' || (!isSystemRoutine(node.call.callee) && !isInertCall(node.call.callee));
+    return callsUnseenCode(node.call);
   };
   // Breadth-first over (node, status still the create's), so the first test of it decides.
   const key = (id: number, fresh: boolean): string => `${id}|${fresh}`;
@@ -130,7 +130,7 @@ function someCallerCloses(model: DriverModel, fn: FunctionInfo, index: number, c
     const cf = controlFlow(site.caller);
     if (!cf) return true;
     const isClose = (n: FlowNode): boolean =>
-      n.kind === 'call' && !!n.call && (n.call.callee === DATASCAN_CLOSE || !!siteOf(model, site.caller, n.call)?.callees.some((c) => closing.has(c.id)));
+      n.kind === 'call' && !!n.call && (n.call.callee === DATASCAN_CLOSE || !!model.functions.siteOf(site.caller, n.call)?.callees.some((c) => closing.has(c.id)));
     return site.call.argCores[index] !== undefined && cf.canReach(isClose, cf.nodesOf(site.call));
   });
 }

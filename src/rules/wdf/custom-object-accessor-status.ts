@@ -38,7 +38,7 @@ LONG AcmeCounterGetCount(ACMECOUNTER Counter)
   },
   check(model) {
     const findings: RuleFinding[] = [];
-    const types = new Map(customObjectTypes(model.files, model.functions).map((t) => [t.name, t]));
+    const types = new Map(customObjectTypes(model).map((t) => [t.name, t]));
     if (types.size === 0) return findings;
     for (const fn of model.functions.all) {
       const type = types.get((fn.fact.params[0]?.type ?? '').replace(/\b(const|CONST|_In_)\b/g, '').trim());

@@ -24,7 +24,7 @@ WDF_DECLARE_CUSTOM_TYPE(ACMETHROTTLE);`,
   },
   check(model) {
     const findings: RuleFinding[] = [];
-    for (const type of customObjectTypes(model.files, model.functions)) {
+    for (const type of customObjectTypes(model)) {
       if (!/^WDF/.test(type.name)) continue;
       findings.push({
         location: type.location,

@@ -1,5 +1,5 @@
 import type { FlowNode } from '../../parser/facts.js';
-import { alwaysExits, conditionsOf, containsGoto, reachableAfter, statementAt, type Range } from '../../model/flow.js';
+import { alwaysExits, conditionsOf, containsGoto, inRanges, reachableAfter, statementAt, type Range } from '../../model/flow.js';
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, type Location } from '../../model/location.js';
 import { releasesRequest } from '../../model/request-completion.js';
@@ -55,7 +55,7 @@ VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
           if (send.call.callee !== 'WdfRequestSend' || compact(send.call.argCores[0]) !== holder.variable) continue;
           const failure = failurePath(fn, send);
           if (!failure) continue;
-          if (sites.some((s) => inAny(failure.ranges, s.call.span.start.offset) && releasesRequest(s, holder.variable, model.requestCompletions))) continue;
+          if (sites.some((s) => inRanges(failure.ranges, s.call.span.start.offset) && releasesRequest(s, holder.variable, model.requestCompletions))) continue;
           if (storedIn(fn, holder.variable, failure.ranges)) continue;
           const location = at(fn.file, send.call.span);
           findings.push({
@@ -147,12 +147,8 @@ function ownerStart(fn: FunctionInfo, conditionStart: number): number {
   return found;
 }
 
-function inAny(ranges: readonly Range[], offset: number): boolean {
-  return ranges.some((r) => offset >= r.start && offset < r.end);
-}
-
 /** `ctx->Pending = Request` on the failure path keeps the request for later. */
 function storedIn(fn: FunctionInfo, request: string, ranges: readonly Range[]): boolean {
-  return fn.fact.assignments.some((a) => a.operator === '=' && compact(a.rhsCore) === request && inAny(ranges, a.span.start.offset));
+  return fn.fact.assignments.some((a) => a.operator === '=' && compact(a.rhsCore) === request && inRanges(ranges, a.span.start.offset));
 }
 

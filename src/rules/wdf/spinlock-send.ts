@@ -2,6 +2,7 @@ import { irqlName } from '../../model/irql-level.js';
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
 import { LOCK_ACQUIRES } from '../../knowledge/locks.js';
+import { REQUEST_COMPLETIONS } from '../../knowledge/requests.js';
 import { lockKey, lockRegions, type LockRegion } from '../../model/locks.js';
 import { sendOptionsOf } from '../../model/send-options.js';
 import type { DriverModel } from '../../model/driver-model.js';
@@ -137,5 +138,5 @@ function isSendOrCompletion(site: CallSite): boolean {
   const { call } = site;
   if (call.calleeKind !== 'identifier' || site.callees.length > 0) return false;
   if (call.callee === 'WdfRequestSend') return sendOptionsOf(site.caller, call)?.synchronous !== true;
-  return /^WdfRequestComplete(WithInformation|WithPriorityBoost)?$/.test(call.callee);
+  return REQUEST_COMPLETIONS.has(call.callee);
 }

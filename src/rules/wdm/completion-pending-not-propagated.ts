@@ -7,7 +7,7 @@ import { isNullText } from '../../model/values.js';
 import { branchSteps } from '../../model/flow-steps.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
-import { handsIrpToUnknown, irpParameter, receivedIrpEntries, receivedIrpRoots } from '../../model/received-irps.js';
+import { handsIrpToUnknown, irpParameter, receivedIrpEntries, receivedIrpRoots, sendsIrp } from '../../model/received-irps.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 const MORE_PROCESSING = 'STATUS_MORE_PROCESSING_REQUIRED';
@@ -66,10 +66,7 @@ function pathsReturning(cf: ControlFlow, isValue: (node: FlowNode) => boolean, b
 
 /** The dispatch routine returns what the lower driver returned after setting the routine at `setter`. */
 function returnsLowerStatus(cf: ControlFlow, setter: readonly number[], irp: string): FlowNode | undefined {
-  const sends = (node: FlowNode): boolean => {
-    const index = node.call ? IRP_SENDERS[node.call.callee] : undefined;
-    return index !== undefined && normalizePath(node.call!.argCores[index] ?? '') === irp;
-  };
+  const sends = (node: FlowNode): boolean => sendsIrp(node, irp);
   const isLowerStatus = (node: FlowNode): boolean => {
     if (node.kind === 'return') return /\b(?:Io|Iof|Po)CallDriver\s*\(/.test(node.value ?? '');
     const w = written(node);

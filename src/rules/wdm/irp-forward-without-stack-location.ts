@@ -5,7 +5,7 @@ import { mentions, normalizePath } from '../../model/expressions.js';
 import { branchSteps } from '../../model/flow-steps.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
-import { handsIrpToUnknown, irpEntriesWithout, pathFromEntry } from '../../model/received-irps.js';
+import { handsIrpToUnknown, irpEntriesWithout, pathFromEntry, sendsIrp } from '../../model/received-irps.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 
 /** What sets up the next stack location of `irp`, or hands the IRP to code that might. */
@@ -20,11 +20,6 @@ function setsUpNextLocation(model: DriverModel, fn: FunctionInfo, irp: string, t
     if (NEXT_LOCATION_SETUP.has(node.call.callee) && normalizePath(node.call.argCores[0] ?? '') === irp) return true;
     return handsIrpToUnknown(model, fn, node, irp);
   };
-}
-
-function sendsIrp(node: FlowNode, irp: string): boolean {
-  const index = node.call ? IRP_SENDERS[node.call.callee] : undefined;
-  return index !== undefined && normalizePath(node.call!.argCores[index] ?? '') === irp;
 }
 
 export const irpForwardWithoutStackLocation: Rule = {
