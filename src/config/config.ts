@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { configValidator } from './schema-validator.js';
 
-export const CONFIG_FILE_NAME = 'drvcheck.json';
+const CONFIG_FILE_NAME = 'drvcheck.json';
 
 export class ConfigError extends Error {}
 
@@ -50,7 +50,7 @@ export interface Glob {
   readonly source: string;
 }
 
-export const EMPTY_CONFIG: ResolvedConfig = {
+const EMPTY_CONFIG: ResolvedConfig = {
   files: [],
   rules: [],
   include: [],
@@ -60,7 +60,7 @@ export const EMPTY_CONFIG: ResolvedConfig = {
 };
 
 /** Reads one config file and what it extends. */
-export function loadConfigFile(path: string, seen: readonly string[] = []): ResolvedConfig {
+function loadConfigFile(path: string, seen: readonly string[] = []): ResolvedConfig {
   const file = resolve(path);
   if (seen.includes(file)) throw new ConfigError(`${file}: \`extends\` loops back to this file`);
   const raw = readConfigJson(file);

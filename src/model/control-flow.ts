@@ -44,7 +44,7 @@ export interface FlowNode {
 /** Calls after which control does not come back: bug checks and raised exceptions. */
 const NO_RETURN = /^(?:KeBugCheck(?:Ex)?|ExRaiseStatus|RtlRaiseStatus|ExRaiseAccessViolation|ExRaiseDatatypeMisalignment|FsRtlRaiseStatus|[A-Z][a-z]{1,3}(?:RaiseStatus|NormalizeAndRaiseStatus|BugCheck)|__fastfail)$/;
 
-export function isNoReturnCall(callee: string): boolean {
+function isNoReturnCall(callee: string): boolean {
   return NO_RETURN.test(callee);
 }
 

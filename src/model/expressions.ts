@@ -69,6 +69,13 @@ export function balanced(text: string): boolean {
   return depth === 0;
 }
 
+/** Adds `value` to the list `map` keeps under `key`. */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** One value per key, made on first use: the caches behind the model's derived facts. */
 export function memoized<K extends object, V>(cache: WeakMap<K, V>, key: K, make: () => V): V {
   let value = cache.get(key);

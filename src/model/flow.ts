@@ -38,7 +38,7 @@ interface Frame {
 const EXITS = new Set(['return', 'goto']);
 
 /** The statements from the body down to the innermost statement that contains `offset`. */
-export function pathTo(root: FlowNode, offset: number): Frame[] {
+function pathTo(root: FlowNode, offset: number): Frame[] {
   const path: Frame[] = [];
   let node: FlowNode | undefined = root;
   while (node) {

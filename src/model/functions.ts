@@ -6,6 +6,7 @@
 import type { AnnotationFact, CallFact, FileFacts, FunctionFact, Span } from '../parser/facts.js';
 import type { Location } from './location.js';
 import { isCompiled } from './preprocessor.js';
+import { push } from './expressions.js';
 
 export interface LocatedAnnotation extends AnnotationFact {
   readonly file: string;
@@ -233,12 +234,6 @@ function readDeclarations(file: FileFacts, defined: ReadonlySet<string>, { proto
     list.push({ roleType: decl.typeName, location: { file: file.path, span: decl.span } });
     declaredRoles.set(decl.name, list);
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 function located(a: AnnotationFact, file: string): LocatedAnnotation {

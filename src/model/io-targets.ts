@@ -10,6 +10,7 @@ import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import { structStateAt, type StructState } from './struct-state.js';
 import { isNullText } from './values.js';
+import { push } from './expressions.js';
 
 export type OpenMode = 'by-name' | 'file-object' | 'existing-device' | 'same-stack' | 'unknown';
 
@@ -184,12 +185,6 @@ export function fieldName(expr: string): string | undefined {
 
 export function isFormatCall(callee: string): boolean {
   return FORMAT_CALLS.test(callee);
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 /** How a finding's path tells the way a remote target was opened. */

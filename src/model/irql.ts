@@ -10,6 +10,7 @@ import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions
 import { IRQL_QUERIES, LOCK_ACQUIRES } from '../knowledge/locks.js';
 import { QUEUE_IO_ROLES } from '../knowledge/registrations.js';
 import type { Callback } from './callbacks.js';
+import { calledBefore } from './call-order.js';
 import { callbackLevel } from './callback-irql.js';
 import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
 import { annotatedIrql } from './irql-contracts.js';
@@ -151,7 +152,7 @@ export class IrqlAnalysis {
     if (here === undefined) {
       const fn = site.caller;
       const offset = site.call.span.start.offset;
-      if (checksIrqlBefore(fn, offset) || site.call.guards.some((g) => LOWERING_GUARD.test(g))) here = null;
+      if (calledBefore(fn, IRQL_QUERY_NAMES, offset) || site.call.guards.some((g) => LOWERING_GUARD.test(g))) here = null;
       else {
         const lock = this.acquiring.has(fn.id) ? heldAt(fn, offset, this.passiveInterrupts, this.knowledge) : undefined;
         here = lock ? { lock } : {};
@@ -190,13 +191,4 @@ function causeOf(w: IrqlWitness): LevelAtCall['cause'] {
   return 'callback';
 }
 
-const irqlCheckCache = new WeakMap<FunctionInfo, number>();
-
-function checksIrqlBefore(fn: FunctionInfo, offset: number): boolean {
-  let first = irqlCheckCache.get(fn);
-  if (first === undefined) {
-    first = fn.fact.calls.find((c) => IRQL_QUERIES.has(c.callee))?.span.start.offset ?? Number.MAX_SAFE_INTEGER;
-    irqlCheckCache.set(fn, first);
-  }
-  return first < offset;
-}
+const IRQL_QUERY_NAMES = [...IRQL_QUERIES];

@@ -7,7 +7,7 @@ import { POOL_ALLOCATORS } from '../knowledge/wdm.js';
 import type { AssignmentFact, CallFact, Span, VariableFact } from '../parser/facts.js';
 import { controlFlow, type FlowNode } from './control-flow.js';
 import type { DriverModel } from './driver-model.js';
-import { lastFieldOf, memoized, normalizePath, rootOf } from './expressions.js';
+import { lastFieldOf, memoized, normalizePath, push, rootOf } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 
 export interface StoredAllocation {
@@ -21,7 +21,7 @@ export interface StoredAllocation {
 }
 
 /** `g_Buffers[i]` is kept under `g_Buffers`. */
-export function withoutSubscripts(text: string): string {
+function withoutSubscripts(text: string): string {
   let t = normalizePath(text);
   if (!t.includes('[')) return t;
   for (let before = ''; before !== t; ) {
@@ -185,12 +185,6 @@ export class BlockMentions {
     push(this.byPath, path, mention);
     if (path !== last) push(this.byLastField, last, mention);
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 const mentionsCache = new WeakMap<DriverModel, BlockMentions>();

@@ -6,7 +6,7 @@
  */
 export type Truth = true | false | undefined;
 
-export function evaluateCondition(expr: string, defines: ReadonlyMap<string, string>): Truth {
+function evaluateCondition(expr: string, defines: ReadonlyMap<string, string>): Truth {
   const tokens = expr.match(/defined|\|\||&&|[A-Za-z_]\w*|\d+\w*|[()!]|\S/g) ?? [];
   let pos = 0;
   let failed = false;

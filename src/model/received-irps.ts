@@ -43,7 +43,7 @@ export function receivedIrpRoots(model: DriverModel): UnprotectedEntry[] {
 }
 
 /** The callee's name for the IRP the call hands it, if it does. */
-export function irpPassedTo(site: CallSite, irp: string, callee: FunctionInfo): string | undefined {
+function irpPassedTo(site: CallSite, irp: string, callee: FunctionInfo): string | undefined {
   const index = site.call.argCores.findIndex((a) => normalizePath(a) === irp);
   if (index < 0) return undefined;
   const name = callee.fact.params[index]?.name;

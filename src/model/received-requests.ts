@@ -9,6 +9,7 @@ import { roleLabel } from '../knowledge/registrations.js';
 import type { Callback } from './callbacks.js';
 import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { at, step, type PathStep } from './location.js';
+import { push } from './expressions.js';
 
 /** How deep a request is followed into helpers: far enough for real drivers, bounded for recursion. */
 const MAX_HELPER_DEPTH = 4;
@@ -79,10 +80,4 @@ export class ReceivedRequests {
   chainOf(handler: Callback): readonly RequestHolder[] {
     return this.byHandler.get(handler) ?? [];
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -98,11 +98,11 @@ function nextUseAfter(
     if (first.call.conditional && range.afterConditionalExit) return undefined;
     const events = [
       ...fn.fact.assignments.filter((a) => a.span.start.offset >= range.start && a.span.start.offset < range.end && compact(a.lhs) === request).map((a) => ({ offset: a.span.start.offset, site: undefined })),
-      ...sites.filter((s) => s.call.span.start.offset >= range.start && s.call.span.start.offset < range.end && (range.start !== after || s.call.span.start.offset >= after)).map((s) => ({ offset: s.call.span.start.offset, site: s })),
+      ...sites.filter((s) => inRanges([range], s.call.span.start.offset)).map((s) => ({ offset: s.call.span.start.offset, site: s })),
     ].sort((x, y) => x.offset - y.offset);
     for (const { site } of events) {
       if (!site) return undefined;
-      if (site === first || !inRanges([range], site.call.span.start.offset)) continue;
+      if (site === first) continue;
       if (site.call.args.some((a) => compact(a) === `&${request}`)) return undefined;
       if (model.requestCompletions.completedBy(site)?.request === request) return { kind: 'completion', site };
       if (!referenced && isRequestUse(site.call.callee) && compact(site.call.argCores[0]) === request) return { kind: 'use', site };
