@@ -5,7 +5,7 @@
  * and `goto` to its label, and stopping where the path is no longer certain (a loop back
  * edge, a `continue`, a statement the parser left opaque).
  */
-import type { FlowNode } from '../parser/facts.js';
+import type { CallFact, FlowNode } from '../parser/facts.js';
 import type { FunctionInfo } from './functions.js';
 
 export interface Range {
@@ -99,6 +99,18 @@ export function conditionsOf(fn: FunctionInfo): { readonly start: number; readon
   };
   if (fn.fact.flow) visit(fn.fact.flow);
   return found.sort((a, b) => a.start - b.start);
+}
+
+/** The plain variable a call's value is stored in (`status = F(…)`, `NTSTATUS status = F(…)`), if any. */
+export function savedResultOf(call: CallFact): string | undefined {
+  const result = call.result;
+  return result?.kind === 'assigned' && result.variable && /^[A-Za-z_]\w*$/.test(result.variable) ? result.variable : undefined;
+}
+
+/** The conditions of `fn` that name `variable`, starting in [`from`, `to`), in source order. */
+export function conditionsTesting(fn: FunctionInfo, variable: string, from: number, to = Infinity): { readonly start: number; readonly end: number; readonly text: string }[] {
+  const token = new RegExp(`(^|[^\\w])${variable}([^\\w]|$)`);
+  return conditionsOf(fn).filter((c) => c.start >= from && c.start < to && token.test(c.text));
 }
 
 /**

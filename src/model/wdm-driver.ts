@@ -137,6 +137,11 @@ export class WdmDriver {
     follow(known, false);
     return opaque;
   }
+
+  /** The path step that says applications can open the device (the driver has an exposure). */
+  exposureStep(): PathStep {
+    return step(this.exposures[0]!, 'applications can open the device: it is named, linked or given an interface here');
+  }
 }
 
 /** Names for roles the shared label table does not name. */

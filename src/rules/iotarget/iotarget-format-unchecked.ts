@@ -1,4 +1,4 @@
-import { conditionsOf } from '../../model/flow.js';
+import { conditionsTesting, savedResultOf } from '../../model/flow.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, where } from '../../model/location.js';
 import type { CallFact } from '../../parser/facts.js';
@@ -93,15 +93,16 @@ function ignoredStatus(fn: FunctionInfo, format: CallFact, send: CallFact): stri
   const result = format.result;
   if (!result) return undefined;
   if (result.kind === 'discarded') return 'discarded';
-  if (result.kind !== 'assigned' || !result.variable || !/^[A-Za-z_]\w*$/.test(result.variable)) return undefined;
-  const token = new RegExp(`(^|[^\\w])${result.variable}([^\\w]|$)`);
+  const saved = savedResultOf(format);
+  if (!saved) return undefined;
+  const token = new RegExp(`(^|[^\\w])${saved}([^\\w]|$)`);
   const from = format.span.end.offset;
   const to = send.span.start.offset;
-  if (conditionsOf(fn).some((c) => c.start >= from && c.start < to && token.test(c.text))) return undefined;
+  if (conditionsTesting(fn, saved, from, to).length > 0) return undefined;
   if (send.guards.some((g) => token.test(g))) return undefined;
   // Any other reading of the variable before the send (passed to a helper, copied) may be a check.
   const readBy = fn.fact.calls.some((c) => c.span.start.offset >= from && c.span.start.offset < to && c.args.some((a) => token.test(a)) && !/(Trace|Print|Log)/i.test(c.callee));
   const copied = fn.fact.assignments.some((a) => a.span.start.offset >= from && a.span.start.offset < to && token.test(a.rhs));
   if (readBy || copied) return undefined;
-  return `stored in \`${result.variable}\` but never tested`;
+  return `stored in \`${saved}\` but never tested`;
 }

@@ -1,5 +1,5 @@
 import type { FlowNode } from '../../parser/facts.js';
-import { alwaysExits, conditionsOf, containsGoto, inRanges, reachableAfter, statementAt, type Range } from '../../model/flow.js';
+import { alwaysExits, conditionsTesting, containsGoto, inRanges, reachableAfter, savedResultOf, statementAt, type Range } from '../../model/flow.js';
 import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, type Location } from '../../model/location.js';
 import { releasesRequest } from '../../model/request-completion.js';
@@ -103,10 +103,9 @@ function failurePath(fn: FunctionInfo, send: CallSite): FailurePath | undefined 
     if (!test || test.kind !== 'if' || /&&|\|\|/.test(test.condition?.text ?? '')) return undefined;
     return branchPath(fn, test, result.negated === true);
   }
-  if (result.kind === 'assigned' && result.variable && /^[A-Za-z_]\w*$/.test(result.variable)) {
-    const saved = result.variable;
-    const token = new RegExp(`(^|[^\\w])${saved}([^\\w]|$)`);
-    const tests = conditionsOf(fn).filter((c) => c.start > after && token.test(c.text));
+  const saved = savedResultOf(send.call);
+  if (saved) {
+    const tests = conditionsTesting(fn, saved, after + 1);
     if (tests.length === 0) return { ranges: rest(after), where: whereEnd, what: `the result saved in \`${saved}\` is never tested, and nothing after the send completes or hands on the request` };
     const first = tests[0]!;
     const text = first.text.replace(/^\(\s*|\s*\)$/g, '').trim();

@@ -177,7 +177,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
       if (cleanup.length > 0 && touchesQueue(reached, q)) continue;
       const location = at(q.fn.file, q.call.span);
       const what = q.queueField ? `${q.shape.kind} ${q.queueField}` : `the ${q.shape.kind}`;
-      const exposed = step(driver.exposures[0]!, 'applications can open the device: it is named, linked or given an interface here');
+      const exposed = driver.exposureStep();
       const verdict =
         cleanup.length === 0
           ? step(driver.dispatch[0]!.location, 'the dispatch table has no IRP_MJ_CLEANUP entry')

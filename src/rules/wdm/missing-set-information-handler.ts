@@ -58,7 +58,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
       findings.push({
         location: entry.location,
         message: `The device handles IRP_MJ_WRITE but not IRP_MJ_SET_INFORMATION, which fails with STATUS_INVALID_DEVICE_REQUEST: runtimes that set the end of file when writing to a handle (Cygwin, for one) cannot write to it. Register an IRP_MJ_SET_INFORMATION handler, even one that just succeeds.`,
-        steps: [step(driver.exposures[0]!, 'applications can open the device: it is named, linked or given an interface here'), step(entry.location, 'IRP_MJ_WRITE is handled here; no dispatch routine is registered for IRP_MJ_SET_INFORMATION')],
+        steps: [driver.exposureStep(), step(entry.location, 'IRP_MJ_WRITE is handled here; no dispatch routine is registered for IRP_MJ_SET_INFORMATION')],
       });
     }
     return findings;
