@@ -212,8 +212,9 @@ class FlowReader {
   }
 }
 
-function named(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+/** A node's named children, comments left out. */
+export function named(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((c) => c.type !== 'comment');
 }
 
 function simple(node: SyntaxNode): FlowStatement {
@@ -352,7 +353,7 @@ function pointerTypedefs(defs: readonly SyntaxNode[]): string[] {
   const names: string[] = [];
   for (const def of defs) {
     for (const d of def.childrenForFieldName('declarator')) {
-      if (d?.type !== 'pointer_declarator') continue;
+      if (d.type !== 'pointer_declarator') continue;
       let inner: SyntaxNode | null = d;
       while (inner && inner.type === 'pointer_declarator') inner = inner.childForFieldName('declarator');
       if (inner?.type === 'type_identifier') names.push(inner.text);
@@ -395,8 +396,8 @@ function structNames(struct: SyntaxNode): string[] {
   if (tag) names.push(tag.text);
   const def = struct.parent?.type === 'type_definition' ? struct.parent : null;
   for (const d of def?.childrenForFieldName('declarator') ?? []) {
-    if (d?.type === 'type_identifier') names.push(d.text);
-    else if (d?.type === 'pointer_declarator') {
+    if (d.type === 'type_identifier') names.push(d.text);
+    else if (d.type === 'pointer_declarator') {
       const inner = d.childForFieldName('declarator');
       if (inner?.type === 'type_identifier') names.push(`*${inner.text}`);
     }

@@ -7,7 +7,7 @@ import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
-import { readFlow as readControlFlow, typeFacts } from './extract-flow.js';
+import { named, readFlow as readControlFlow, typeFacts } from './extract-flow.js';
 import { FlatTree, type SyntaxNode } from './flat-tree.js';
 import type {
   AnnotationFact,
@@ -140,7 +140,7 @@ function coreOf(node: SyntaxNode): SyntaxNode {
       if (!value) return current;
       current = value;
     } else if (current.type === 'parenthesized_expression') {
-      const inner = current.namedChildren.find((c) => c && c.type !== 'comment');
+      const inner = named(current)[0];
       if (!inner) return current;
       current = inner;
     } else if (current.type === 'pointer_expression' && current.child(0)?.type === '&') {
@@ -177,7 +177,7 @@ function innerDeclarator(node: SyntaxNode | null): { name: SyntaxNode | null; fn
       case 'parenthesized_declarator':
       case 'attributed_declarator':
       case 'init_declarator':
-        current = current.childForFieldName('declarator') ?? current.namedChildren.find((c) => c?.type !== 'comment') ?? null;
+        current = current.childForFieldName('declarator') ?? named(current)[0] ?? null;
         break;
       default:
         return { name: current, fn, pointer, array };
@@ -334,7 +334,7 @@ class FileWalker {
       name,
       qualifiedName,
       ...(owner ? { className: owner } : {}),
-      isStatic: node.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static'),
+      isStatic: node.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static'),
       nameSpan: this.nodeSpan(unqualified(nameNode)),
       span: this.nodeSpan(node),
       params: this.readParameters(fn),
@@ -380,7 +380,7 @@ class FileWalker {
     if (!list) return [];
     const params: ParameterFact[] = [];
     for (const p of list.namedChildren) {
-      if (!p || (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration')) continue;
+      if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
       const { name } = innerDeclarator(p.childForFieldName('declarator'));
       const type = p.childForFieldName('type')?.text ?? '';
       params.push({ name: name && name.type === 'identifier' ? name.text : '', type: fold(type) });
@@ -392,7 +392,6 @@ class FileWalker {
     const typeNode = node.childForFieldName('type');
     const typeText = typeNode ? fold(typeNode.text) : '';
     for (const declarator of node.childrenForFieldName('declarator')) {
-      if (!declarator) continue;
       const inner = innerDeclarator(declarator);
       if (!inner.name) continue;
       if (inner.fn) {
@@ -445,9 +444,7 @@ class FileWalker {
     const span = this.nodeSpan(node);
     if (node.type === 'initializer_list' && depth < FileWalker.MAX_INITIALIZER_DEPTH) {
       const items: Initializer[] = [];
-      for (const child of node.namedChildren) {
-        if (child && child.type !== 'comment') items.push(this.readInitializer(child, depth + 1));
-      }
+      for (const child of named(node)) items.push(this.readInitializer(child, depth + 1));
       return { kind: 'list', items, span };
     }
     if (node.type === 'initializer_pair' && depth < FileWalker.MAX_INITIALIZER_DEPTH) {
@@ -498,7 +495,7 @@ class FileWalker {
         facts.assignments.push(this.readAssignment(tree.node(index)));
         break;
       case 'return_statement': {
-        const value = tree.node(index).namedChildren.find((c) => c && c.type !== 'comment');
+        const value = named(tree.node(index))[0];
         facts.returns.push(value ? fold(value.text) : '');
         break;
       }
@@ -506,7 +503,6 @@ class FileWalker {
         const node = tree.node(index);
         const declType = fold(node.childForFieldName('type')?.text ?? '');
         for (const declarator of node.childrenForFieldName('declarator')) {
-          if (!declarator) continue;
           const inner = innerDeclarator(declarator);
           if (inner.name && !inner.fn) facts.locals.push(this.readVariable(declType, declarator, inner));
         }
@@ -530,8 +526,7 @@ class FileWalker {
     const argList = node.childForFieldName('arguments');
     const args: string[] = [];
     const argCores: string[] = [];
-    for (const a of argList?.namedChildren ?? []) {
-      if (!a || a.type === 'comment') continue;
+    for (const a of argList ? named(argList) : []) {
       args.push(fold(a.text));
       argCores.push(fold(coreOf(a).text));
     }
@@ -579,7 +574,7 @@ class FileWalker {
         path.unshift(`[${fold(index?.text ?? '').replace(/^\[|\]$/g, '')}]`);
         base = base.childForFieldName('argument');
       } else if (base.type === 'parenthesized_expression' || base.type === 'cast_expression' || base.type === 'pointer_expression') {
-        base = base.namedChildren.filter((c) => c && c.type !== 'comment').at(-1) ?? null;
+        base = named(base).at(-1) ?? null;
       } else {
         break;
       }
@@ -643,8 +638,8 @@ const BRANCHING = new Set([
 function pushChildren(stack: { node: SyntaxNode; className?: string }[], node: SyntaxNode, className: string | undefined): void {
   const children = node.namedChildren;
   for (let i = children.length - 1; i >= 0; i--) {
-    const child = children[i];
-    if (child) stack.push(className === undefined ? { node: child } : { node: child, className });
+    const child = children[i]!;
+    stack.push(className === undefined ? { node: child } : { node: child, className });
   }
 }
 
@@ -716,7 +711,7 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
   const sub = (child: SyntaxNode): FlowNode => readFlow(child, position, depth + 1);
   const flow = (child: SyntaxNode | null | undefined): FlowNode | undefined => (child ? sub(child) : undefined);
   const statements = (parent: SyntaxNode, skip: (n: SyntaxNode) => boolean = () => false): FlowNode[] =>
-    parent.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'comment' && !skip(c)).map(sub);
+    named(parent).filter((c) => !skip(c)).map(sub);
   const conditionOf = (n: SyntaxNode | null): FlowNode['condition'] => (n ? { start: n.startIndex, end: n.endIndex, text: fold(n.text) } : undefined);
   switch (node.type) {
     case 'compound_statement':
@@ -729,7 +724,7 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
     case 'if_statement': {
       const then = flow(node.childForFieldName('consequence'));
       const alternative = node.childForFieldName('alternative');
-      const otherwise = alternative ? flow(alternative.type === 'else_clause' ? alternative.namedChildren.find((c) => c && c.type !== 'comment') : alternative) : undefined;
+      const otherwise = alternative ? flow(alternative.type === 'else_clause' ? named(alternative)[0] : alternative) : undefined;
       const condition = conditionOf(node.childForFieldName('condition'));
       return { kind: 'if', ...base, ...(condition ? { condition } : {}), children: [then ?? { kind: 'block', ...base, children: [] }, ...(otherwise ? [otherwise] : [])] };
     }
@@ -757,13 +752,13 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
     case 'seh_try_statement':
     case 'try_statement': {
       const body = node.childForFieldName('body');
-      const handlers = node.namedChildren.filter((c): c is SyntaxNode => !!c && c.id !== body?.id && c.type !== 'comment');
+      const handlers = named(node).filter((c) => c.id !== body?.id);
       return { kind: 'try', ...base, children: [...(body ? [sub(body)] : []), ...handlers.map(sub)] };
     }
     case 'seh_except_clause':
     case 'seh_finally_clause':
     case 'catch_clause': {
-      const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c?.type === 'compound_statement');
+      const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c.type === 'compound_statement');
       return { kind: 'block', ...base, children: body ? [sub(body)] : [] };
     }
     default:
@@ -773,7 +768,7 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
         return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [sub(body)] : [] };
       }
       if (node.type === 'attributed_statement') {
-        const inner = node.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'attribute_declaration' && c.type !== 'comment').at(-1);
+        const inner = named(node).filter((c) => c.type !== 'attribute_declaration').at(-1);
         if (inner) return sub(inner);
       }
       return { kind: 'simple', ...base };
@@ -782,8 +777,8 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
 
 /** The `(init; condition; update)` part of a `for` as its controlling expression. */
 function forHeader(node: SyntaxNode, body: SyntaxNode | null): FlowNode['condition'] {
-  const open = node.children.find((c) => c?.type === '(');
-  const close = [...node.children].reverse().find((c) => c?.type === ')' && (!body || c.endIndex <= body.startIndex));
+  const open = node.children.find((c) => c.type === '(');
+  const close = [...node.children].reverse().find((c) => c.type === ')' && (!body || c.endIndex <= body.startIndex));
   if (!open || !close) return undefined;
   return { start: open.startIndex, end: close.endIndex, text: fold(node.text.slice(open.startIndex - node.startIndex, close.endIndex - node.startIndex)) };
 }
@@ -871,10 +866,11 @@ function returnTypeOf(definition: SyntaxNode): string | undefined {
 
 /** `NAME(args);` at file scope: how WDF declaration macros are written. */
 function readMacroCall(statement: SyntaxNode, spanOf: (n: SyntaxNode) => Span): MacroCallFact | undefined {
-  const call = statement.namedChildren.find((c) => c && c.type !== 'comment');
+  const call = named(statement)[0];
   if (!call || call.type !== 'call_expression') return undefined;
   const fn = call.childForFieldName('function');
   if (!fn || fn.type !== 'identifier') return undefined;
-  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is SyntaxNode => !!a && a.type !== 'comment').map((a) => fold(a.text));
+  const argList = call.childForFieldName('arguments');
+  const args = (argList ? named(argList) : []).map((a) => fold(a.text));
   return { name: fn.text, args, span: spanOf(call) };
 }
