@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { describe, it } from 'node:test';
+import { project } from './cli-helpers.js';
 import { waitingDpcDriver } from './drivers.js';
 import { cliPath, examplesDir } from './paths.js';
 
@@ -26,15 +27,6 @@ function check(dir: string, format: 'json' | 'sarif', cache?: string, extra: str
   assert.equal(r.status, 0, r.stderr);
   const stats = JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{"phasesMs"'))!);
   return { stdout: r.stdout, ...(stats.cache ? { cache: stats.cache } : {}) };
-}
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'drvcheck-cache-src-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
 }
 
 const newCache = (): string => mkdtempSync(join(tmpdir(), 'drvcheck-cache-'));

@@ -3,19 +3,14 @@
  * bundled example driver, and the rule commands.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES } from '../src/rules/index.js';
+import { run } from './cli-helpers.js';
 import { annotations } from './fixture-harness.js';
-import { cliPath, examplesDir, repoRoot } from './paths.js';
-
-function run(args: string[], cwd = repoRoot): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { examplesDir, repoRoot } from './paths.js';
 
 describe('drvcheck check', () => {
   it('reports the example driver in compiler style with a code frame and the path as notes, and exits 1', () => {

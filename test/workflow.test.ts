@@ -4,21 +4,15 @@
  * GitHub formats, and the generated rule docs.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { ALL_RULE_METAS } from '../src/engine/check.js';
 import { ruleDocFiles } from '../src/reporters/rule-docs.js';
+import { project, run } from './cli-helpers.js';
 import { waitingDpcDriver } from './drivers.js';
-import { cliPath, examplesDir, repoRoot } from './paths.js';
-
-function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { examplesDir, repoRoot } from './paths.js';
 
 /** A DPC that waits (line 6) and takes a fast mutex (line 7): two irql-call-too-high findings. */
 function dpcDriver(extraBefore = ''): string {
@@ -43,15 +37,6 @@ async function terminalOutput(args: string[], noColor?: string): Promise<string>
     else process.env['NO_COLOR'] = saved;
   }
   return out;
-}
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'drvcheck-wf-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
 }
 
 function json(args: string[], cwd?: string): { code: number; doc: any; stderr: string } {
