@@ -35,25 +35,22 @@ function firstOpaqueCall(fn: FunctionInfo): number {
 const cache = new WeakMap<FunctionInfo, Map<number, number> | null>();
 
 function depths(fn: FunctionInfo): Map<number, number> | undefined {
-  let d = cache.get(fn);
-  if (d === undefined) {
+  const found = memoized(cache, fn, () => {
     const cf = controlFlow(fn);
-    d = cf
-      ? cf.forward(
-          0,
-          (node: FlowNode, depth: number) => {
-            const callee = node.kind === 'call' ? node.call?.callee : undefined;
-            if (callee && APC_DISABLERS.has(callee)) return Math.min(depth + 1, LIMIT);
-            if (callee && APC_ENABLERS.has(callee)) return Math.max(depth - 1, -LIMIT);
-            return depth;
-          },
-          Math.min,
-          (a, b) => a === b,
-        )
-      : null;
-    cache.set(fn, d);
-  }
-  return d ?? undefined;
+    if (!cf) return null;
+    return cf.forward(
+      0,
+      (node: FlowNode, depth: number) => {
+        const callee = node.kind === 'call' ? node.call?.callee : undefined;
+        if (callee && APC_DISABLERS.has(callee)) return Math.min(depth + 1, LIMIT);
+        if (callee && APC_ENABLERS.has(callee)) return Math.max(depth - 1, -LIMIT);
+        return depth;
+      },
+      Math.min,
+      (a, b) => a === b,
+    );
+  });
+  return found ?? undefined;
 }
 
 /**

@@ -9,7 +9,7 @@
  * block, a goto to a label that is not there) there is no graph, and rules stay silent.
  */
 import type { AssignmentFact, CallFact, FlowExpression, FlowStatement, Span, VariableFact } from '../parser/facts.js';
-import { balanced } from './expressions.js';
+import { balanced, memoized } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 
 export type FlowNodeKind = 'entry' | 'exit' | 'join' | 'call' | 'assign' | 'declare' | 'branch' | 'return';
@@ -61,20 +61,18 @@ class Unbuildable extends Error {}
 const cache = new WeakMap<FunctionInfo, ControlFlow | null>();
 
 export function controlFlow(fn: FunctionInfo): ControlFlow | undefined {
-  let cf = cache.get(fn);
-  if (cf === undefined) {
-    const body = fn.fact.controlFlow?.body;
-    cf = null;
-    if (body) {
-      try {
-        cf = new ControlFlow(fn, body);
-      } catch (error) {
-        if (!(error instanceof Unbuildable)) throw error;
-      }
-    }
-    cache.set(fn, cf);
+  return memoized(cache, fn, () => buildControlFlow(fn)) ?? undefined;
+}
+
+function buildControlFlow(fn: FunctionInfo): ControlFlow | null {
+  const body = fn.fact.controlFlow?.body;
+  if (!body) return null;
+  try {
+    return new ControlFlow(fn, body);
+  } catch (error) {
+    if (!(error instanceof Unbuildable)) throw error;
+    return null;
   }
-  return cf ?? undefined;
 }
 
 const MAX_NODES = 60_000;
