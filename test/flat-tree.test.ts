@@ -11,6 +11,7 @@ import { Parser, type Node } from 'web-tree-sitter';
 import { FlatTree, type SyntaxNode } from '../src/parser/flat-tree.js';
 import { blankMacros } from '../src/parser/blank-macros.js';
 import { loadLanguages } from '../src/parser/languages.js';
+import { memoryReadable } from '../src/parser/tree-memory.js';
 import { directWalksAvailable } from '../src/parser/wasm-cursor.js';
 import { decodeSource } from '../src/source/decode.js';
 import { filesOf } from './fixture-harness.js';
@@ -72,7 +73,18 @@ describe('flat tree', () => {
     assert.equal(directWalksAvailable(), true);
   });
 
-  it('answers as web-tree-sitter does for every node of every fixture, by both walks', async () => {
+  it('reads trees of both grammars straight from wasm memory', async () => {
+    const languages = await loadLanguages();
+    const parser = new Parser();
+    for (const language of [languages.c, languages.cpp]) {
+      parser.setLanguage(language);
+      const tree = parser.parse('int f(void) { return 0; }')!;
+      assert.equal(memoryReadable(tree), true);
+      tree.delete();
+    }
+  });
+
+  it('answers as web-tree-sitter does for every node of every fixture, by all three walks', async () => {
     const languages = await loadLanguages();
     const parser = new Parser();
     const files = filesOf(fixturesDir);
@@ -82,7 +94,7 @@ describe('flat tree', () => {
       const text = blankMacros(decodeSource(readFileSync(file)).text, { isC: file.endsWith('.c') }).text;
       parser.setLanguage(file.endsWith('.c') ? languages.c : languages.cpp);
       const tree = parser.parse(text)!;
-      for (const walk of ['direct', 'public'] as const) {
+      for (const walk of ['memory', 'direct', 'public'] as const) {
         const flat = FlatTree.read(tree, text, walk);
         assert.deepEqual(differences(tree, flat).slice(0, 5), [], `${file} (${walk} walk)`);
         nodes += flat.size;

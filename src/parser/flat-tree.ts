@@ -10,6 +10,7 @@
  * contiguous range after it, up to its `subtreeEnd`.
  */
 import type { Language, Node, Tree } from 'web-tree-sitter';
+import { readTreeFromMemory, type NodeSink } from './tree-memory.js';
 import { cursorWalker, publicCursorWalker, type CursorWalker } from './wasm-cursor.js';
 
 const HAS_ERROR = 1;
@@ -75,7 +76,7 @@ function tablesOf(language: Language): GrammarTables {
   return tables;
 }
 
-export class FlatTree {
+export class FlatTree implements NodeSink {
   readonly size: number;
   readonly types: Uint16Array;
   readonly fields: Uint16Array;
@@ -91,30 +92,43 @@ export class FlatTree {
   private readonly grammar: GrammarTables;
 
   /**
-   * Copies `tree` (parsed from `text`); the tree itself is not kept. `walk: 'public'` takes
-   * web-tree-sitter's documented cursor instead of the direct one, so a test can compare them.
+   * Copies `tree` (parsed from `text`); the tree itself is not kept. By default the tree is read
+   * straight from wasm memory (tree-memory.ts); `walk: 'direct'` and `'public'` take the cursor
+   * walks instead, so that a test can compare all three.
    */
-  static read(tree: Tree, text: string, walk: 'direct' | 'public' = 'direct'): FlatTree {
-    // Both before the walk: the fast walker keeps its cursor where these calls would write.
+  static read(tree: Tree, text: string, walk: 'memory' | 'direct' | 'public' = 'memory'): FlatTree {
     const tables = tablesOf(tree.language);
-    const size = tree.rootNode.descendantCount;
+    const flat = new FlatTree(text, tables, tree.rootNode.descendantCount);
+    if (walk === 'memory' && readTreeFromMemory(tree, flat)) {
+      if (flat.count !== flat.size) throw new Error(`the tree has ${flat.count} nodes, not the ${flat.size} it counted`);
+      // Error flags came from each subtree's own error cost: nothing to propagate or look for.
+      flat.markExtents();
+      return flat;
+    }
+    // Before the walk: the direct walker keeps its cursor where these calls would write.
+    const hasError = tree.rootNode.hasError;
     const cursor = tree.walk();
-    const walker = walk === 'direct' ? cursorWalker(tree, cursor) : publicCursorWalker(cursor);
-    let flat: FlatTree;
+    const walker = walk === 'public' ? publicCursorWalker(cursor) : cursorWalker(tree, cursor);
     try {
-      flat = new FlatTree(text, tables, size, walker);
+      flat.copy(walker);
     } finally {
       walker.release();
     }
-    if (tree.rootNode.hasError) flat.markHiddenErrors(tree.rootNode, 0);
+    flat.markErrors();
+    flat.markExtents();
+    if (hasError) flat.markHiddenErrors(tree.rootNode, 0);
     return flat;
   }
+
+  /** Nodes added so far, while the tree is being copied. */
+  private count = 0;
+  /** The last child added under each node, while the tree is being copied. */
+  private readonly lastChild: Int32Array;
 
   private constructor(
     readonly text: string,
     tables: GrammarTables,
     size: number,
-    walker: CursorWalker,
   ) {
     this.grammar = tables;
     this.size = size;
@@ -127,61 +141,64 @@ export class FlatTree {
     this.previousSiblings = new Int32Array(size).fill(-1);
     this.subtreeEnds = new Int32Array(size);
     this.flags = new Uint8Array(size);
-    this.copy(walker);
-    this.markErrorsAndExtents();
+    this.lastChild = new Int32Array(size).fill(-1);
+  }
+
+  /** Appends a node in document order: see NodeSink. */
+  add(parent: number, typeId: number, fieldId: number, start: number, end: number, missing: boolean, hasError: boolean): number {
+    const n = this.count++;
+    if (n === this.size) throw new Error('the tree has more nodes than it counted');
+    this.types[n] = typeId;
+    this.fields[n] = fieldId;
+    this.starts[n] = start;
+    this.ends[n] = end;
+    this.parents[n] = parent;
+    this.flags[n] = (missing ? MISSING : 0) | (hasError ? HAS_ERROR : 0);
+    if (parent >= 0) {
+      const previous = this.lastChild[parent]!;
+      if (previous >= 0) {
+        this.nextSiblings[previous] = n;
+        this.previousSiblings[n] = previous;
+      }
+      this.lastChild[parent] = n;
+    }
+    return n;
   }
 
   private copy(walker: CursorWalker): void {
-    const { types, fields, starts, ends, parents, nextSiblings, previousSiblings, flags } = this;
-    // The open ancestors of the node under the cursor, and the last child seen of each.
+    // The open ancestors of the node under the cursor.
     const ancestors: number[] = [];
-    const lastChild: number[] = [];
-    let n = 0;
     for (;;) {
-      if (n === this.size) throw new Error('the tree has more nodes than it counted');
-      const depth = ancestors.length;
-      const parent = depth > 0 ? ancestors[depth - 1]! : -1;
-      types[n] = walker.typeId();
-      fields[n] = walker.fieldId();
       const start = walker.startIndex();
       const end = walker.endIndex();
-      starts[n] = start;
-      ends[n] = end;
-      parents[n] = parent;
-      if (start === end && walker.isMissing()) flags[n] = MISSING | HAS_ERROR;
-      if (depth > 0) {
-        const previous = lastChild[depth - 1]!;
-        if (previous >= 0) {
-          nextSiblings[previous] = n;
-          previousSiblings[n] = previous;
-        }
-        lastChild[depth - 1] = n;
-      }
+      const missing = start === end && walker.isMissing();
+      const n = this.add(ancestors.length > 0 ? ancestors[ancestors.length - 1]! : -1, walker.typeId(), walker.fieldId(), start, end, missing, missing);
       if (walker.gotoFirstChild()) {
         ancestors.push(n);
-        lastChild.push(-1);
-        n++;
         continue;
       }
-      n++;
       while (!walker.gotoNextSibling()) {
         if (!walker.gotoParent()) {
-          if (n !== this.size) throw new Error('the tree has fewer nodes than it counted');
+          if (this.count !== this.size) throw new Error('the tree has fewer nodes than it counted');
           return;
         }
         ancestors.pop();
-        lastChild.pop();
       }
     }
   }
 
-  /** Error flags bubble up to every ancestor; subtree extents follow sibling links down. */
-  private markErrorsAndExtents(): void {
-    const { types, parents, flags, nextSiblings, subtreeEnds, size } = this;
+  /** Error flags bubble up from ERROR and MISSING nodes to every ancestor. */
+  private markErrors(): void {
+    const { types, parents, flags, size } = this;
     for (let i = size - 1; i >= 0; i--) {
       if (types[i] === ERROR_TYPE_ID) flags[i]! |= HAS_ERROR;
       if (flags[i]! & HAS_ERROR && parents[i]! >= 0) flags[parents[i]!]! |= HAS_ERROR;
     }
+  }
+
+  /** Subtree extents follow sibling links down. */
+  private markExtents(): void {
+    const { parents, nextSiblings, subtreeEnds, size } = this;
     for (let i = 0; i < size; i++) {
       const next = nextSiblings[i]!;
       const parent = parents[i]!;

@@ -1,0 +1,268 @@
+/**
+ * Reads a parsed tree straight out of web-tree-sitter's wasm memory, with no call into wasm
+ * per node.
+ *
+ * Why: even the direct cursor walk (wasm-cursor.ts) makes about six wasm calls per node (type,
+ * field, start, end, first child, next sibling), and each call re-derives the cursor's node
+ * from its stack. The subtrees a parse leaves behind are plain structs in the module's linear
+ * memory, so one loop in JavaScript can read them in the order a cursor would, for a fraction
+ * of the cost.
+ *
+ * This follows the C sources of the pinned web-tree-sitter (its .wasm.map carries them):
+ * `lib/src/subtree.h` for the layout of a subtree, `lib/src/tree_cursor.c` for which subtrees
+ * a cursor shows (visible ones, aliased ones, and the visible children of hidden ones), for
+ * where each starts, and for how a field name reaches a node through hidden wrappers; and
+ * `struct TSLanguage` for the alias sequences, field maps and public symbol map. The layout
+ * is checked against what the language reports before any tree is read; if it does not match,
+ * drvcheck falls back to the cursor walk, and a test fails so that the slowdown is not silent.
+ */
+import type { Language, Tree } from 'web-tree-sitter';
+import { emscriptenModule } from './wasm-cursor.js';
+
+/** Receives the nodes of a tree in document order (pre-order), as a cursor visits them. */
+export interface NodeSink {
+  /** Adds a node under `parent` (-1 for the root) and returns its index. */
+  add(parent: number, typeId: number, fieldId: number, start: number, end: number, missing: boolean, hasError: boolean): number;
+}
+
+interface Heap {
+  u8: Uint8Array;
+  u16: Uint16Array;
+  u32: Uint32Array;
+}
+
+/** What a tree's language holds that a cursor consults, as addresses in wasm memory. */
+interface LanguageTables {
+  readonly maxAliasSequenceLength: number;
+  readonly aliasSequences: number;
+  readonly fieldCount: number;
+  readonly fieldMapSlices: number;
+  readonly fieldMapEntries: number;
+  readonly publicSymbolMap: number;
+}
+
+/** `ts_builtin_sym_error`: never mapped through the public symbol map. */
+const ERROR_SYMBOL = 0xffff;
+
+// Offsets in `struct TSLanguage` (wasm32: 4-byte pointers).
+const LANGUAGE_VERSION = 0;
+const LANGUAGE_SYMBOL_COUNT = 4;
+const LANGUAGE_ALIAS_COUNT = 8;
+const LANGUAGE_FIELD_COUNT = 32;
+const LANGUAGE_MAX_ALIAS_SEQUENCE_LENGTH = 36;
+const LANGUAGE_FIELD_MAP_SLICES = 64;
+const LANGUAGE_FIELD_MAP_ENTRIES = 68;
+const LANGUAGE_PUBLIC_SYMBOL_MAP = 76;
+const LANGUAGE_ALIAS_SEQUENCES = 84;
+
+// Offsets in `SubtreeHeapData`, the form of every node with children.
+const HEAP_PADDING_BYTES = 4;
+const HEAP_SIZE_BYTES = 16;
+const HEAP_ERROR_COST = 32;
+const HEAP_CHILD_COUNT = 36;
+const HEAP_SYMBOL = 40;
+const HEAP_FLAGS = 44; // visible, named, extra, … in bits 0, 1, 2
+const HEAP_MORE_FLAGS = 45; // depends_on_column, is_missing, is_keyword in bits 0, 1, 2
+const HEAP_VISIBLE_CHILD_COUNT = 48;
+const HEAP_PRODUCTION_ID = 66;
+
+// `SubtreeInlineData`, the 8-byte form of small leaves: flags, symbol, …, padding, size.
+const INLINE_SYMBOL = 1;
+const INLINE_PADDING_BYTES = 6;
+const INLINE_SIZE_BYTES = 7;
+/** A `Subtree` is a union of the inline data and a pointer: 8 bytes in wasm32. */
+const SUBTREE_SIZE = 8;
+/** `struct TSTree` starts with its root `Subtree`, then the language pointer. */
+const TREE_LANGUAGE = 8;
+
+const tablesByAddress = new Map<number, LanguageTables | null>();
+
+function heap(): Heap | undefined {
+  const m = emscriptenModule;
+  const u8 = m['HEAPU8'];
+  const u16 = m['HEAPU16'];
+  const u32 = m['HEAPU32'];
+  if (!(u8 instanceof Uint8Array) || !(u16 instanceof Uint16Array) || !(u32 instanceof Uint32Array)) return undefined;
+  return { u8, u16, u32 };
+}
+
+/** The handle a Tree keeps at index 0: the address of its `TSTree`. */
+function treeAddress(tree: Tree): number | undefined {
+  const address = (tree as unknown as Record<0, unknown>)[0];
+  return typeof address === 'number' && address > 0 ? address : undefined;
+}
+
+/**
+ * The language's tables, or null when its struct does not look like the layout above: the
+ * counts must agree with what web-tree-sitter reports through its own exports.
+ */
+function languageTables(h: Heap, address: number, language: Language): LanguageTables | null {
+  let tables = tablesByAddress.get(address);
+  if (tables !== undefined) return tables;
+  const u32 = (offset: number): number => h.u32[(address + offset) >>> 2]!;
+  const version = u32(LANGUAGE_VERSION);
+  const symbolCount = u32(LANGUAGE_SYMBOL_COUNT) + u32(LANGUAGE_ALIAS_COUNT);
+  const fieldCount = u32(LANGUAGE_FIELD_COUNT);
+  const plausible = version >= 13 && version <= 15 && symbolCount === language.types.length && fieldCount === language.fields.length - 1;
+  tables = plausible
+    ? {
+        maxAliasSequenceLength: h.u16[(address + LANGUAGE_MAX_ALIAS_SEQUENCE_LENGTH) >>> 1]!,
+        aliasSequences: u32(LANGUAGE_ALIAS_SEQUENCES),
+        fieldCount,
+        fieldMapSlices: u32(LANGUAGE_FIELD_MAP_SLICES),
+        fieldMapEntries: u32(LANGUAGE_FIELD_MAP_ENTRIES),
+        publicSymbolMap: u32(LANGUAGE_PUBLIC_SYMBOL_MAP),
+      }
+    : null;
+  tablesByAddress.set(address, tables);
+  return tables;
+}
+
+/** Whether `tree` can be read from memory; a test keeps it true. */
+export function memoryReadable(tree: Tree): boolean {
+  const h = heap();
+  const address = treeAddress(tree);
+  return h !== undefined && address !== undefined && languageTables(h, h.u32[(address + TREE_LANGUAGE) >>> 2]!, tree.language) !== null;
+}
+
+/**
+ * One parent whose children are being read. A hidden parent's children are shown as children
+ * of its nearest visible ancestor, and a field it holds in its own parent passes to them.
+ */
+interface Frame {
+  /** Address of the parent's first child. */
+  children: number;
+  childCount: number;
+  next: number;
+  /** Index of the next child among those that are not extras: alias and field maps count these. */
+  structural: number;
+  /** Byte offset where the next child starts (its padding already skipped). */
+  position: number;
+  /** Address of the parent's alias sequence, or 0. */
+  aliases: number;
+  /** Addresses of the parent's field-map entries. */
+  fieldsFrom: number;
+  fieldsTo: number;
+  /** Flat index the children are shown under. */
+  shownUnder: number;
+  /** The field a hidden parent holds, which its children inherit; 0 under a visible parent. */
+  inheritedField: number;
+}
+
+/**
+ * Sends every node of `tree` to `sink` in the order a cursor visits them. Returns false, having
+ * sent nothing, when the tree cannot be read from memory.
+ */
+export function readTreeFromMemory(tree: Tree, sink: NodeSink): boolean {
+  const h = heap();
+  const address = treeAddress(tree);
+  if (!h || address === undefined) return false;
+  const tables = languageTables(h, h.u32[(address + TREE_LANGUAGE) >>> 2]!, tree.language);
+  if (!tables) return false;
+  const { u8, u16, u32 } = h;
+  const publicSymbol = (symbol: number): number => (symbol === ERROR_SYMBOL ? symbol : u16[(tables.publicSymbolMap >>> 1) + symbol]!);
+
+  const frames: Frame[] = [];
+  const open = (subtree: number, childCount: number, position: number, shownUnder: number, inheritedField: number): void => {
+    const productionId = u16[(subtree + HEAP_PRODUCTION_ID) >>> 1]!;
+    let fieldsFrom = 0;
+    let fieldsTo = 0;
+    if (tables.fieldCount > 0) {
+      // TSMapSlice {uint16 index; uint16 length}; TSFieldMapEntry is 4 bytes.
+      const slice = (tables.fieldMapSlices >>> 1) + productionId * 2;
+      fieldsFrom = tables.fieldMapEntries + u16[slice]! * 4;
+      fieldsTo = fieldsFrom + u16[slice + 1]! * 4;
+    }
+    frames.push({
+      children: subtree - childCount * SUBTREE_SIZE,
+      childCount,
+      next: 0,
+      structural: 0,
+      position,
+      aliases: productionId === 0 ? 0 : tables.aliasSequences + productionId * tables.maxAliasSequenceLength * 2,
+      fieldsFrom,
+      fieldsTo,
+      shownUnder,
+      inheritedField,
+    });
+  };
+  /** The field the parent's map gives the child at `structural`: entries that are not inherited. */
+  const ownField = (frame: Frame, structural: number): number => {
+    for (let entry = frame.fieldsFrom; entry < frame.fieldsTo; entry += 4) {
+      // TSFieldMapEntry {uint16 field_id; uint8 child_index; bool inherited}.
+      if (u8[entry + 3] === 0 && u8[entry + 2] === structural) return u16[entry >>> 1]!;
+    }
+    return 0;
+  };
+
+  // The root: a heap subtree unless the tree is a single small leaf.
+  const rootInline = (u8[address]! & 1) === 1;
+  const root = rootInline ? 0 : u32[address >>> 2]!;
+  const rootStart = rootInline ? u8[address + INLINE_PADDING_BYTES]! : u32[(root + HEAP_PADDING_BYTES) >>> 2]!;
+  const rootSize = rootInline ? u8[address + INLINE_SIZE_BYTES]! : u32[(root + HEAP_SIZE_BYTES) >>> 2]!;
+  const rootSymbol = rootInline ? u8[address + INLINE_SYMBOL]! : u16[(root + HEAP_SYMBOL) >>> 1]!;
+  const rootMissing = rootInline ? (u8[address]! & 0x20) !== 0 : (u8[root + HEAP_MORE_FLAGS]! & 2) !== 0;
+  const rootError = rootMissing || (!rootInline && u32[(root + HEAP_ERROR_COST) >>> 2]! > 0);
+  const rootIndex = sink.add(-1, publicSymbol(rootSymbol), 0, rootStart >>> 1, (rootStart + rootSize) >>> 1, rootMissing, rootError);
+  const rootChildren = rootInline ? 0 : u32[(root + HEAP_CHILD_COUNT) >>> 2]!;
+  if (rootChildren > 0) open(root, rootChildren, rootStart, rootIndex, 0);
+
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    if (frame.next === frame.childCount) {
+      frames.pop();
+      continue;
+    }
+    const at = frame.children + frame.next * SUBTREE_SIZE;
+    const inline = (u8[at]! & 1) === 1;
+    const subtree = inline ? 0 : u32[at >>> 2]!;
+    let visible: boolean;
+    let extra: boolean;
+    let missing: boolean;
+    let symbol: number;
+    let size: number;
+    let childCount = 0;
+    let errorCost: number;
+    if (inline) {
+      const flags = u8[at]!;
+      visible = (flags & 2) !== 0;
+      extra = (flags & 8) !== 0;
+      missing = (flags & 0x20) !== 0;
+      symbol = u8[at + INLINE_SYMBOL]!;
+      size = u8[at + INLINE_SIZE_BYTES]!;
+      errorCost = 0;
+    } else {
+      const flags = u8[subtree + HEAP_FLAGS]!;
+      visible = (flags & 1) !== 0;
+      extra = (flags & 4) !== 0;
+      missing = (u8[subtree + HEAP_MORE_FLAGS]! & 2) !== 0;
+      symbol = u16[(subtree + HEAP_SYMBOL) >>> 1]!;
+      size = u32[(subtree + HEAP_SIZE_BYTES) >>> 2]!;
+      childCount = u32[(subtree + HEAP_CHILD_COUNT) >>> 2]!;
+      errorCost = u32[(subtree + HEAP_ERROR_COST) >>> 2]!;
+    }
+    const start = frame.position;
+    const structural = frame.structural;
+    let alias = 0;
+    if (!extra) {
+      if (frame.aliases !== 0) alias = u16[(frame.aliases >>> 1) + structural]!;
+      frame.structural++;
+    }
+    // Step past this child and the padding of the next, as the cursor's child iterator does.
+    frame.position += size;
+    frame.next++;
+    if (frame.next < frame.childCount) {
+      const following = frame.children + frame.next * SUBTREE_SIZE;
+      frame.position += (u8[following]! & 1) === 1 ? u8[following + INLINE_PADDING_BYTES]! : u32[(u32[following >>> 2]! + HEAP_PADDING_BYTES) >>> 2]!;
+    }
+    // A field reaches a node through hidden wrappers, but never through an extra.
+    const field = extra ? 0 : ownField(frame, structural) || frame.inheritedField;
+    if (visible || alias !== 0) {
+      const index = sink.add(frame.shownUnder, publicSymbol(alias || symbol), field, start >>> 1, (start + size) >>> 1, missing, missing || errorCost > 0);
+      if (childCount > 0) open(subtree, childCount, start, index, 0);
+    } else if (childCount > 0 && u32[(subtree + HEAP_VISIBLE_CHILD_COUNT) >>> 2]! > 0) {
+      open(subtree, childCount, start, frame.shownUnder, field);
+    }
+  }
+  return true;
+}
