@@ -13,11 +13,14 @@ import { fixturesDir, repoRoot } from './paths.js';
 const ITERATIONS = Number(process.env['DRVCHECK_FUZZ_ITERATIONS'] ?? 2000);
 
 describe('fuzzing', () => {
-  it(`survives ${ITERATIONS} mutated fixtures: nothing throws, nothing hangs, every input accounted for`, { timeout: 300_000 }, async () => {
+  it(`survives ${ITERATIONS} mutated fixtures: nothing throws, nothing hangs, inputs reach the rules, every skip has a reason`, { timeout: 300_000 }, async () => {
     const corpus = fixtureCorpus(fixturesDir);
     assert.ok(corpus.length > 20);
     const report = await fuzz(corpus, 20261122, ITERATIONS);
-    assert.equal(report.analyzed + report.skipped, ITERATIONS);
+    // "Nothing throws" says little if the inputs never reach the model and the rules: a decoder
+    // or parser that turned most mutated inputs away (with a reason, so no failure) would pass
+    // it untested. Mutations rarely make a file binary, so nearly every input must be analysed.
+    assert.ok(report.analyzed >= ITERATIONS * 0.9, `only ${report.analyzed} of ${ITERATIONS} inputs were analysed; ${report.skipped} were skipped`);
     assert.deepEqual(report.failures.map((f) => `#${f.iteration} ${f.mutation}: ${f.problem.split('\n')[0]}`), []);
   });
 

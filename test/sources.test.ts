@@ -66,6 +66,49 @@ describe('source decoding', () => {
 });
 
 describe('driver units', () => {
+  // Windows tools save INFs as UTF-16 more often than not; the UmdfService line must be read
+  // whatever the encoding, or a user-mode driver is checked against kernel rules.
+  const infEncodings: [string, (text: string) => Buffer][] = [
+    ['UTF-16LE with BOM', (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')])],
+    ['UTF-16BE with BOM', (t) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, 'utf16le').swap16()])],
+    ['UTF-8 with BOM', (t) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t, 'utf8')])],
+    ['UTF-8', (t) => Buffer.from(t, 'utf8')],
+  ];
+  for (const [name, encode] of infEncodings) {
+    it(`takes a unit whose ${name} INF installs a UmdfService as user mode`, async () => {
+      const inf = (umdf: boolean) =>
+        encode(['[Version]', 'Signature="$Windows NT$"', ...(umdf ? ['[Sample_Install.NT.Wdf]', 'UmdfService=Sample,Sample_Install_UmdfService'] : []), ''].join('\r\n'));
+      const kernel = tempDir();
+      writeFileSync(join(kernel, 'sample.inf'), inf(false));
+      writeFileSync(join(kernel, 'dpc.c'), DPC_THAT_WAITS.join('\n'));
+      const kernelResult = await check({ paths: [kernel] });
+      assert.deepEqual(kernelResult.units.map((u) => [u.kind, u.driverType]), [['inf', undefined]]);
+      assert.equal(kernelResult.findings.length, 1, 'without UmdfService the waiting DPC is a kernel-mode finding');
+
+      const user = tempDir();
+      writeFileSync(join(user, 'sample.inf'), inf(true));
+      writeFileSync(join(user, 'dpc.c'), DPC_THAT_WAITS.join('\n'));
+      const userResult = await check({ paths: [user] });
+      assert.deepEqual(userResult.units.map((u) => [u.kind, u.driverType]), [['inf', 'UMDF']]);
+      assert.deepEqual(userResult.findings, []);
+    });
+  }
+
+  it('follows the includes of a source saved as UTF-16LE', async () => {
+    // The header's helper waits; only when the header joins the DPC's unit is the wait seen
+    // on the DPC's path. Read alone, nothing calls the helper from a DPC.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'driver.inf'), '[Version]\r\nSignature="$Windows NT$"\r\n');
+    mkdirSync(join(dir, 'inc'));
+    writeFileSync(join(dir, 'inc', 'wait.h'), 'FORCEINLINE VOID WaitForEvent(KEVENT *Event)\n{\n    KeWaitForSingleObject(Event, Executive, KernelMode, FALSE, NULL);\n}\n');
+    const source = DPC_THAT_WAITS.map((line) => line.replace('KeWaitForSingleObject(event, Executive, KernelMode, FALSE, NULL);', 'WaitForEvent(event);'));
+    writeFileSync(join(dir, 'dpc.c'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(['#include "inc\\wait.h"', ...source].join('\r\n'), 'utf16le')]));
+    const result = await check({ paths: [dir] });
+    assert.deepEqual(result.skipped, []);
+    assert.deepEqual(result.units.map((u) => [u.name, u.files]), [['.', 2]]);
+    assert.deepEqual(result.findings.map((f) => `${f.location.path}:${f.location.span.start.line} ${f.ruleId}`), ['inc/wait.h:3 irql-call-too-high']);
+  });
+
   it('never links functions of two drivers that share names', async () => {
     const root = tempDir();
     // Driver A: its EvtIoRead calls a Helper it only declares. Linked with driver B, the call

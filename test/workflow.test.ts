@@ -89,7 +89,23 @@ describe('output formats', () => {
     const out = r.stdout.trim().split('\n');
     assert.equal(out.length, 6);
     for (const line of out) assert.match(line, /^::error file=examples\/fxsample\/\w+\.c,line=\d+,col=\d+,endLine=\d+(,endColumn=\d+)?,title=DC\d{4} [a-z-]+::\S/);
-    assert.ok(out.every((l) => !l.slice(2).includes('\n')));
+    // One line per finding carries the whole explanation: the message, then one line per step
+    // of the path, joined by newlines the runner needs escaped (%0A). Unescaped, it must give
+    // back exactly what the JSON report says.
+    const findings = json(['check', 'examples']).doc.findings;
+    assert.equal(out.length, findings.length);
+    const unescape = (data: string): string => data.replace(/%(25|0D|0A)/g, (_, code: string) => ({ '25': '%', '0D': '\r', '0A': '\n' })[code]!);
+    out.forEach((line, i) => {
+      const finding = findings[i];
+      assert.match(line, new RegExp(`,line=${finding.location.startLine},`));
+      const [message, ...notes] = unescape(line.slice(line.indexOf('::', 2) + 2)).split('\n');
+      assert.equal(message, finding.message);
+      assert.ok(finding.steps.length > 0);
+      assert.deepEqual(
+        notes.map((n) => n.slice(n.indexOf(':') + 1)),
+        finding.steps.map((s: any) => `${s.location.startLine}: ${s.message}`),
+      );
+    });
   });
 
   it('gives SARIF results the line hash GitHub uses, and it survives moving the code', () => {
@@ -237,8 +253,13 @@ describe('flags', () => {
   it('gives byte-identical output whatever --jobs is', () => {
     const one = run(['check', 'examples', 'test/fixtures', '--format', 'sarif', '--jobs', '1']);
     const two = run(['check', 'examples', 'test/fixtures', '--format', 'sarif', '--jobs', '2']);
+    // Equal bytes prove nothing if both runs failed alike: each must finish (exit 1, findings)
+    // with its report of the fixtures' findings.
+    for (const r of [one, two]) {
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(JSON.parse(r.stdout).runs[0].results.length > 50);
+    }
     assert.equal(one.stdout, two.stdout);
-    assert.ok(JSON.parse(one.stdout).runs[0].results.length > 50);
     assert.equal(run(['check', 'examples', '--jobs', '0']).code, 2);
   });
 

@@ -7,7 +7,7 @@
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { lockAcquiredBy } from '../knowledge/locks.js';
 import type { CallFact } from '../parser/facts.js';
-import { balanced } from './expressions.js';
+import { balanced, memoized } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 import { parseIrql, rank, type IrqlLevel } from './irql-level.js';
 
@@ -24,7 +24,14 @@ export interface LockRegion {
   readonly end: number;
 }
 
-const cache = new WeakMap<FunctionInfo, readonly LockRegion[]>();
+/**
+ * Regions per knowledge tables, then per passive-interrupt flag, then per function: both
+ * arguments change the regions (a unit's own lock wrappers add some, passive interrupt
+ * handling removes WdfInterruptAcquireLock's), and callers ask with different ones (the IRQL
+ * analysis with the unit's, spinlock-send with the defaults), so a region found for one must
+ * never answer the other.
+ */
+const cache = new WeakMap<KnowledgeExtensions, readonly [WeakMap<FunctionInfo, readonly LockRegion[]>, WeakMap<FunctionInfo, readonly LockRegion[]>]>();
 
 /** `&(ctx->Lock)`, `(PKSPIN_LOCK)&ctx->Lock` and `&ctx->Lock` name the same lock. */
 export function lockKey(arg: string | undefined): string {
@@ -43,8 +50,11 @@ export function lockKey(arg: string | undefined): string {
  * WdfInterruptAcquireLock takes a wait lock at PASSIVE_LEVEL rather than raising to DIRQL.
  */
 export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowledge: KnowledgeExtensions = NO_EXTENSIONS): readonly LockRegion[] {
-  const cached = cache.get(fn);
-  if (cached) return cached;
+  const byFunction = memoized(cache, knowledge, () => [new WeakMap(), new WeakMap()] as const)[passiveInterrupts ? 1 : 0];
+  return memoized(byFunction, fn, () => findLockRegions(fn, passiveInterrupts, knowledge));
+}
+
+function findLockRegions(fn: FunctionInfo, passiveInterrupts: boolean, knowledge: KnowledgeExtensions): readonly LockRegion[] {
   const regions: LockRegion[] = [];
   const calls = fn.fact.calls;
   let copies: LockCopies | undefined;
@@ -66,7 +76,6 @@ export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowled
     const end = Math.min(release ? release.span.start.offset : Number.MAX_SAFE_INTEGER, call.scopeEnd);
     regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, lock: key, releasedBy: shape.releasedBy, start: call.span.end.offset, end });
   });
-  cache.set(fn, regions);
   return regions;
 }
 

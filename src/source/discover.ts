@@ -352,10 +352,11 @@ function commonDefines(xml: string): [string, string][] {
   return [...lists[0]!].filter(([name, value]) => lists.every((l) => l.get(name) === value)).sort();
 }
 
+/** Decoded like a source: INFs are often UTF-16, where read byte by byte the name would be spaced with NULs. */
 function installsUmdfService(infs: readonly string[]): boolean {
   return infs.some((inf) => {
     try {
-      return /UmdfService/i.test(readFileSync(inf, 'latin1'));
+      return /UmdfService/i.test(decodeSource(readFileSync(inf)).text);
     } catch {
       return false;
     }
@@ -485,7 +486,8 @@ function readIncludes(file: string): string[] {
   if (cached) return cached;
   cached = [];
   try {
-    const text = readFileSync(file, 'latin1');
+    // Decoded as the parser will read it, so that a source saved as UTF-16 keeps its headers.
+    const text = decodeSource(readFileSync(file)).text;
     for (const m of text.matchAll(INCLUDE)) if (startsLine(text, m.index)) cached.push(m[1]!);
   } catch {
     // An unreadable header is reported when it is parsed; here it simply adds no includes.

@@ -3,6 +3,7 @@ import { controlFlow, type ControlFlow, type FlowEdge, type FlowNode } from '../
 import type { DriverModel } from '../../model/driver-model.js';
 import { normalizePath } from '../../model/expressions.js';
 import { branchSteps } from '../../model/flow-steps.js';
+import { savedResultOf } from '../../model/flow.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
 import { fltRegistrations } from '../../model/minifilter.js';
@@ -69,8 +70,9 @@ interface Leak {
  * successful one; a test drvcheck does not understand ends the search.
  */
 function leakPath(model: DriverModel, fn: FunctionInfo, cf: ControlFlow, call: CallFact, context: string, closing: ReadonlySet<number>): Leak | undefined {
-  const assignment = fn.fact.assignments.find((a) => a.rhsCall === CREATE && a.span.start.offset <= call.span.start.offset && call.span.end.offset <= a.span.end.offset);
-  const status = assignment && /^[A-Za-z_]\w*$/.test(assignment.lhs) ? assignment.lhs : undefined;
+  // `status = Flt…(…)` and `NTSTATUS status = Flt…(…)` alike: missing the declaration form
+  // would leave the create's own failure test unread and report its early return as a leak.
+  const status = savedResultOf(call);
   const closes = (node: FlowNode): boolean => {
     if (node.kind === 'assign' && node.assignment) {
       return normalizePath(node.assignment.rhsCore) === context && !/^[A-Za-z_]\w*$/.test(node.assignment.lhs);
