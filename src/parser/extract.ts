@@ -465,8 +465,9 @@ class FileWalker {
     const tree = body.tree;
     const first = body.id;
     const count = tree.subtreeEnds[first]! - first;
-    const frames = new Array<BodyFrame>(count);
-    const contexts = new Array<ChildContext>(count);
+    // Shared by every body: a body's frames are needed only while it is read.
+    const frames = bodyFrames;
+    const contexts = bodyContexts;
     const conditionField = tree.fieldId('condition');
     frames[0] = { conditional: false, guards: [], scopeEnd: body.endIndex };
     contexts[0] = this.visitBodyNode(tree, first, frames[0], facts);
@@ -593,6 +594,10 @@ class FileWalker {
   }
 }
 
+/** Scratch space of readBody, indexed by a node's position in the body. */
+const bodyFrames: BodyFrame[] = [];
+const bodyContexts: ChildContext[] = [];
+
 interface BodyFrame {
   readonly conditional: boolean;
   /** Conditions of the enclosing `if`s and `?:`s, innermost last. */
@@ -705,14 +710,14 @@ const MAX_FLOW_DEPTH = 200;
 
 const LOOPS = new Set(['while_statement', 'for_statement', 'do_statement', 'for_range_loop']);
 
+/**
+ * The statement tree of a body. Written without closures: it runs once per statement of every
+ * function, and four closures per call were a sizeable share of the garbage a file makes.
+ */
 function readFlow(node: SyntaxNode, position: (offset: number) => Position, depth = 0): FlowNode {
   const base = { start: node.startIndex, end: node.endIndex, at: position(node.startIndex) };
   if (depth > MAX_FLOW_DEPTH) return { kind: 'opaque', ...base };
-  const sub = (child: SyntaxNode): FlowNode => readFlow(child, position, depth + 1);
-  const flow = (child: SyntaxNode | null | undefined): FlowNode | undefined => (child ? sub(child) : undefined);
-  const statements = (parent: SyntaxNode, skip: (n: SyntaxNode) => boolean = () => false): FlowNode[] =>
-    named(parent).filter((c) => !skip(c)).map(sub);
-  const conditionOf = (n: SyntaxNode | null): FlowNode['condition'] => (n ? { start: n.startIndex, end: n.endIndex, text: fold(n.text) } : undefined);
+  const inner = depth + 1;
   switch (node.type) {
     case 'compound_statement':
     case 'translation_unit':
@@ -720,24 +725,26 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
     case 'preproc_ifdef':
     case 'preproc_else':
     case 'preproc_elif':
-      return { kind: 'block', ...base, children: statements(node, (c) => c.type.startsWith('preproc_') && !c.type.startsWith('preproc_if') && !c.type.startsWith('preproc_el')) };
+      return { kind: 'block', ...base, children: flowsOf(node, position, inner, isPlainPreprocessorLine) };
     case 'if_statement': {
-      const then = flow(node.childForFieldName('consequence'));
+      const consequence = node.childForFieldName('consequence');
+      const then = consequence ? readFlow(consequence, position, inner) : undefined;
       const alternative = node.childForFieldName('alternative');
-      const otherwise = alternative ? flow(alternative.type === 'else_clause' ? named(alternative)[0] : alternative) : undefined;
+      const otherwiseNode = alternative ? (alternative.type === 'else_clause' ? named(alternative)[0] : alternative) : undefined;
+      const otherwise = otherwiseNode ? readFlow(otherwiseNode, position, inner) : undefined;
       const condition = conditionOf(node.childForFieldName('condition'));
       return { kind: 'if', ...base, ...(condition ? { condition } : {}), children: [then ?? { kind: 'block', ...base, children: [] }, ...(otherwise ? [otherwise] : [])] };
     }
     case 'switch_statement': {
       const body = node.childForFieldName('body');
       const condition = conditionOf(node.childForFieldName('condition'));
-      return { kind: 'switch', ...base, ...(condition ? { condition } : {}), children: body ? statements(body) : [] };
+      return { kind: 'switch', ...base, ...(condition ? { condition } : {}), children: body ? flowsOf(body, position, inner) : [] };
     }
     case 'case_statement':
-      return { kind: 'case', ...base, children: statements(node, (c) => c.id === node.childForFieldName('value')?.id) };
+      return { kind: 'case', ...base, children: flowsOf(node, position, inner, undefined, node.childForFieldName('value')?.id) };
     case 'labeled_statement': {
       const label = node.childForFieldName('label');
-      return { kind: 'label', ...base, label: label?.text ?? '', children: statements(node, (c) => c.id === label?.id) };
+      return { kind: 'label', ...base, label: label?.text ?? '', children: flowsOf(node, position, inner, undefined, label?.id) };
     }
     case 'goto_statement':
       return { kind: 'goto', ...base, label: node.childForFieldName('label')?.text ?? '' };
@@ -752,27 +759,46 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
     case 'seh_try_statement':
     case 'try_statement': {
       const body = node.childForFieldName('body');
-      const handlers = named(node).filter((c) => c.id !== body?.id);
-      return { kind: 'try', ...base, children: [...(body ? [sub(body)] : []), ...handlers.map(sub)] };
+      const handlers = flowsOf(node, position, inner, undefined, body?.id);
+      return { kind: 'try', ...base, children: [...(body ? [readFlow(body, position, inner)] : []), ...handlers] };
     }
     case 'seh_except_clause':
     case 'seh_finally_clause':
     case 'catch_clause': {
       const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c.type === 'compound_statement');
-      return { kind: 'block', ...base, children: body ? [sub(body)] : [] };
+      return { kind: 'block', ...base, children: body ? [readFlow(body, position, inner)] : [] };
     }
     default:
       if (LOOPS.has(node.type)) {
         const body = node.childForFieldName('body');
         const condition = node.type === 'for_statement' || node.type === 'for_range_loop' ? forHeader(node, body) : conditionOf(node.childForFieldName('condition'));
-        return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [sub(body)] : [] };
+        return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [readFlow(body, position, inner)] : [] };
       }
       if (node.type === 'attributed_statement') {
-        const inner = named(node).filter((c) => c.type !== 'attribute_declaration').at(-1);
-        if (inner) return sub(inner);
+        const statement = named(node).filter((c) => c.type !== 'attribute_declaration').at(-1);
+        if (statement) return readFlow(statement, position, inner);
       }
       return { kind: 'simple', ...base };
   }
+}
+
+/** Preprocessor lines in a block other than the `#if` groups, which hold statements. */
+function isPlainPreprocessorLine(c: SyntaxNode): boolean {
+  return c.type.startsWith('preproc_') && !c.type.startsWith('preproc_if') && !c.type.startsWith('preproc_el');
+}
+
+/** The flows of the named children of `parent`, but for the one with id `except` and those `skip` rejects. */
+function flowsOf(parent: SyntaxNode, position: (offset: number) => Position, depth: number, skip?: (n: SyntaxNode) => boolean, except?: number): FlowNode[] {
+  const out: FlowNode[] = [];
+  for (const c of named(parent)) {
+    if (c.id === except || (skip && skip(c))) continue;
+    out.push(readFlow(c, position, depth));
+  }
+  return out;
+}
+
+function conditionOf(n: SyntaxNode | null): FlowNode['condition'] {
+  return n ? { start: n.startIndex, end: n.endIndex, text: fold(n.text) } : undefined;
 }
 
 /** The `(init; condition; update)` part of a `for` as its controlling expression. */

@@ -126,28 +126,32 @@ export function memoryReadable(tree: Tree): boolean {
 }
 
 /**
- * One parent whose children are being read. A hidden parent's children are shown as children
- * of its nearest visible ancestor, and a field it holds in its own parent passes to them.
+ * The parents whose children are being read, as a stack of records of FRAME_SIZE numbers in
+ * one typed array: a tree has as many parents as leaves, and an object for each would be most
+ * of the garbage a file makes. A hidden parent's children are shown as children of its
+ * nearest visible ancestor, and a field it holds in its own parent passes to them.
  */
-interface Frame {
-  /** Address of the parent's first child. */
-  children: number;
-  childCount: number;
-  next: number;
-  /** Index of the next child among those that are not extras: alias and field maps count these. */
-  structural: number;
-  /** Byte offset where the next child starts (its padding already skipped). */
-  position: number;
-  /** Address of the parent's alias sequence, or 0. */
-  aliases: number;
-  /** Addresses of the parent's field-map entries. */
-  fieldsFrom: number;
-  fieldsTo: number;
-  /** Flat index the children are shown under. */
-  shownUnder: number;
-  /** The field a hidden parent holds, which its children inherit; 0 under a visible parent. */
-  inheritedField: number;
-}
+const FRAME_SIZE = 10;
+/** Address of the parent's first child. */
+const F_CHILDREN = 0;
+const F_CHILD_COUNT = 1;
+const F_NEXT = 2;
+/** Index of the next child among those that are not extras: alias and field maps count these. */
+const F_STRUCTURAL = 3;
+/** Byte offset where the next child starts (its padding already skipped). */
+const F_POSITION = 4;
+/** Address of the parent's alias sequence, or 0. */
+const F_ALIASES = 5;
+/** Addresses of the parent's field-map entries. */
+const F_FIELDS_FROM = 6;
+const F_FIELDS_TO = 7;
+/** Flat index the children are shown under. */
+const F_SHOWN_UNDER = 8;
+/** The field a hidden parent holds, which its children inherit; 0 under a visible parent. */
+const F_INHERITED_FIELD = 9;
+
+/** Shared by every read: reads do not nest, and the stack only grows to the deepest tree seen. */
+let frameStack = new Uint32Array(64 * FRAME_SIZE);
 
 /**
  * Sends every node of `tree` to `sink` in the order a cursor visits them. Returns false, having
@@ -162,7 +166,7 @@ export function readTreeFromMemory(tree: Tree, sink: NodeSink): boolean {
   const { u8, u16, u32 } = h;
   const publicSymbol = (symbol: number): number => (symbol === ERROR_SYMBOL ? symbol : u16[(tables.publicSymbolMap >>> 1) + symbol]!);
 
-  const frames: Frame[] = [];
+  let top = -FRAME_SIZE;
   const open = (subtree: number, childCount: number, position: number, shownUnder: number, inheritedField: number): void => {
     const productionId = u16[(subtree + HEAP_PRODUCTION_ID) >>> 1]!;
     let fieldsFrom = 0;
@@ -173,22 +177,28 @@ export function readTreeFromMemory(tree: Tree, sink: NodeSink): boolean {
       fieldsFrom = tables.fieldMapEntries + u16[slice]! * 4;
       fieldsTo = fieldsFrom + u16[slice + 1]! * 4;
     }
-    frames.push({
-      children: subtree - childCount * SUBTREE_SIZE,
-      childCount,
-      next: 0,
-      structural: 0,
-      position,
-      aliases: productionId === 0 ? 0 : tables.aliasSequences + productionId * tables.maxAliasSequenceLength * 2,
-      fieldsFrom,
-      fieldsTo,
-      shownUnder,
-      inheritedField,
-    });
+    top += FRAME_SIZE;
+    if (top + FRAME_SIZE > frameStack.length) {
+      const grown = new Uint32Array(frameStack.length * 2);
+      grown.set(frameStack);
+      frameStack = grown;
+    }
+    const f = frameStack;
+    f[top + F_CHILDREN] = subtree - childCount * SUBTREE_SIZE;
+    f[top + F_CHILD_COUNT] = childCount;
+    f[top + F_NEXT] = 0;
+    f[top + F_STRUCTURAL] = 0;
+    f[top + F_POSITION] = position;
+    f[top + F_ALIASES] = productionId === 0 ? 0 : tables.aliasSequences + productionId * tables.maxAliasSequenceLength * 2;
+    f[top + F_FIELDS_FROM] = fieldsFrom;
+    f[top + F_FIELDS_TO] = fieldsTo;
+    f[top + F_SHOWN_UNDER] = shownUnder;
+    f[top + F_INHERITED_FIELD] = inheritedField;
   };
   /** The field the parent's map gives the child at `structural`: entries that are not inherited. */
-  const ownField = (frame: Frame, structural: number): number => {
-    for (let entry = frame.fieldsFrom; entry < frame.fieldsTo; entry += 4) {
+  const ownField = (frame: number, structural: number): number => {
+    const to = frameStack[frame + F_FIELDS_TO]!;
+    for (let entry = frameStack[frame + F_FIELDS_FROM]!; entry < to; entry += 4) {
       // TSFieldMapEntry {uint16 field_id; uint8 child_index; bool inherited}.
       if (u8[entry + 3] === 0 && u8[entry + 2] === structural) return u16[entry >>> 1]!;
     }
@@ -207,13 +217,17 @@ export function readTreeFromMemory(tree: Tree, sink: NodeSink): boolean {
   const rootChildren = rootInline ? 0 : u32[(root + HEAP_CHILD_COUNT) >>> 2]!;
   if (rootChildren > 0) open(root, rootChildren, rootStart, rootIndex, 0);
 
-  while (frames.length > 0) {
-    const frame = frames[frames.length - 1]!;
-    if (frame.next === frame.childCount) {
-      frames.pop();
+  while (top >= 0) {
+    const f = frameStack;
+    const frame = top;
+    const childCount = f[frame + F_CHILD_COUNT]!;
+    const next = f[frame + F_NEXT]!;
+    if (next === childCount) {
+      top -= FRAME_SIZE;
       continue;
     }
-    const at = frame.children + frame.next * SUBTREE_SIZE;
+    const children = f[frame + F_CHILDREN]!;
+    const at = children + next * SUBTREE_SIZE;
     const inline = (u8[at]! & 1) === 1;
     const subtree = inline ? 0 : u32[at >>> 2]!;
     let visible: boolean;
@@ -221,7 +235,7 @@ export function readTreeFromMemory(tree: Tree, sink: NodeSink): boolean {
     let missing: boolean;
     let symbol: number;
     let size: number;
-    let childCount = 0;
+    let grandchildren = 0;
     let errorCost: number;
     if (inline) {
       const flags = u8[at]!;
@@ -238,30 +252,33 @@ export function readTreeFromMemory(tree: Tree, sink: NodeSink): boolean {
       missing = (u8[subtree + HEAP_MORE_FLAGS]! & 2) !== 0;
       symbol = u16[(subtree + HEAP_SYMBOL) >>> 1]!;
       size = u32[(subtree + HEAP_SIZE_BYTES) >>> 2]!;
-      childCount = u32[(subtree + HEAP_CHILD_COUNT) >>> 2]!;
+      grandchildren = u32[(subtree + HEAP_CHILD_COUNT) >>> 2]!;
       errorCost = u32[(subtree + HEAP_ERROR_COST) >>> 2]!;
     }
-    const start = frame.position;
-    const structural = frame.structural;
+    const start = f[frame + F_POSITION]!;
+    const structural = f[frame + F_STRUCTURAL]!;
     let alias = 0;
     if (!extra) {
-      if (frame.aliases !== 0) alias = u16[(frame.aliases >>> 1) + structural]!;
-      frame.structural++;
+      const aliases = f[frame + F_ALIASES]!;
+      if (aliases !== 0) alias = u16[(aliases >>> 1) + structural]!;
+      f[frame + F_STRUCTURAL] = structural + 1;
     }
     // Step past this child and the padding of the next, as the cursor's child iterator does.
-    frame.position += size;
-    frame.next++;
-    if (frame.next < frame.childCount) {
-      const following = frame.children + frame.next * SUBTREE_SIZE;
-      frame.position += (u8[following]! & 1) === 1 ? u8[following + INLINE_PADDING_BYTES]! : u32[(u32[following >>> 2]! + HEAP_PADDING_BYTES) >>> 2]!;
+    let position = start + size;
+    f[frame + F_NEXT] = next + 1;
+    if (next + 1 < childCount) {
+      const following = at + SUBTREE_SIZE;
+      position += (u8[following]! & 1) === 1 ? u8[following + INLINE_PADDING_BYTES]! : u32[(u32[following >>> 2]! + HEAP_PADDING_BYTES) >>> 2]!;
     }
+    f[frame + F_POSITION] = position;
     // A field reaches a node through hidden wrappers, but never through an extra.
-    const field = extra ? 0 : ownField(frame, structural) || frame.inheritedField;
+    const field = extra ? 0 : ownField(frame, structural) || f[frame + F_INHERITED_FIELD]!;
+    const shownUnder = f[frame + F_SHOWN_UNDER]!;
     if (visible || alias !== 0) {
-      const index = sink.add(frame.shownUnder, publicSymbol(alias || symbol), field, start >>> 1, (start + size) >>> 1, missing, missing || errorCost > 0);
-      if (childCount > 0) open(subtree, childCount, start, index, 0);
-    } else if (childCount > 0 && u32[(subtree + HEAP_VISIBLE_CHILD_COUNT) >>> 2]! > 0) {
-      open(subtree, childCount, start, frame.shownUnder, field);
+      const index = sink.add(shownUnder, publicSymbol(alias || symbol), field, start >>> 1, (start + size) >>> 1, missing, missing || errorCost > 0);
+      if (grandchildren > 0) open(subtree, grandchildren, start, index, 0);
+    } else if (grandchildren > 0 && u32[(subtree + HEAP_VISIBLE_CHILD_COUNT) >>> 2]! > 0) {
+      open(subtree, grandchildren, start, shownUnder, field);
     }
   }
   return true;
