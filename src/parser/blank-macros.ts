@@ -112,9 +112,75 @@ const MODERN_SAL = /^_[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_$/;
 const LEGACY_SAL =
   /^__(?:drv_\w+|in|out|inout|in_opt|out_opt|inout_opt|deref\w*|field\w*|success|checkReturn|nullterminated|reserved|callback|bcount\w*|ecount\w*|in_\w+|out_\w+|inout_\w+|range|format_string|typefix|control_entrypoint|kernel_entry|notnull|maybenull|readonly|post|pre|valid|opt|struct_bcount|override|analysis_noreturn)$/;
 
-/** First letters of every word blankMacros may blank: SAL names all start with `_`. */
-const MACRO_INITIALS = new Uint8Array(128);
-for (const word of [...PLAIN_MACROS, ...MACROS_WITH_ARGUMENTS, ...C_SEH_MACROS, C_SEH_WITH_FILTER, '_']) MACRO_INITIALS[word.charCodeAt(0)] = 1;
+/**
+ * Most words (`status`, `if`, `Irp`, `NTSTATUS`) cannot be a macro of the lists above, and
+ * cutting each out of the text to look it up costs more than the rest of the scan. For each
+ * pair of first and last letters, bit `k` is set when a listed macro of length `k` starts and
+ * ends with them (bit 31 stands for 31 and longer): the letters and length of a word rule most
+ * words out before they are cut out.
+ */
+const LISTED_MACRO_LENGTHS = new Uint32Array(128 * 128);
+for (const word of [...PLAIN_MACROS, ...MACROS_WITH_ARGUMENTS, ...C_SEH_MACROS, C_SEH_WITH_FILTER]) {
+  LISTED_MACRO_LENGTHS[word.charCodeAt(0) * 128 + word.charCodeAt(word.length - 1)]! |= lengthBit(word.length);
+}
+
+function lengthBit(length: number): number {
+  return 1 << Math.min(length, 31);
+}
+
+/** Whether `text[start, end)`, an identifier, may be listed above, judged without cutting it out. */
+function mayBeListedMacro(text: string, start: number, end: number): boolean {
+  const firstAndLast = text.charCodeAt(start) * 128 + text.charCodeAt(end - 1);
+  return (LISTED_MACRO_LENGTHS[firstAndLast]! & lengthBit(end - start)) !== 0;
+}
+
+/**
+ * A word starting with `_` that may be SAL, judged from the characters MODERN_SAL and
+ * LEGACY_SAL require before the regexes run: legacy SAL starts with `__`; modern SAL has a
+ * capital second and ends with `_` (`_DEVICE_EXTENSION` and `_Inout` are ruled out here).
+ */
+function mayBeSal(text: string, start: number, end: number): boolean {
+  const second = text.charCodeAt(start + 1);
+  if (second === 95 /* _ */) return true;
+  return second >= 65 && second <= 90 && end - start > 2 && text.charCodeAt(end - 1) === 95;
+}
+
+// What the main loop of blankMacros does with a character. Characters outside ASCII are OTHER.
+const OTHER = 0;
+const LINE_BREAK = 1;
+const SPACE = 2;
+const SLASH = 3;
+const HASH = 4;
+const QUOTE = 5;
+const OPENING = 6;
+const CLOSING = 7;
+const IDENT_START = 8;
+
+/** The character classes above, by ASCII code: one lookup instead of a chain of comparisons. */
+const CHAR_CLASS = new Uint8Array(128);
+/** 1 for the characters an identifier continues with: letters, digits and `_`. */
+const IDENT_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  const digit = c >= 48 && c <= 57;
+  if (letter) CHAR_CLASS[c] = IDENT_START;
+  if (letter || digit) IDENT_PART[c] = 1;
+}
+CHAR_CLASS[10] = CHAR_CLASS[13] = LINE_BREAK;
+CHAR_CLASS[32] = CHAR_CLASS[9] = CHAR_CLASS[12] = CHAR_CLASS[11] = SPACE;
+CHAR_CLASS[47] = SLASH;
+CHAR_CLASS[35] = HASH;
+CHAR_CLASS[34] = CHAR_CLASS[39] = QUOTE;
+CHAR_CLASS[123] = CHAR_CLASS[40] = OPENING;
+CHAR_CLASS[125] = CHAR_CLASS[41] = CLOSING;
+
+function charClass(ch: number): number {
+  return ch < 128 ? CHAR_CLASS[ch]! : OTHER;
+}
+
+function isIdentPart(ch: number): boolean {
+  return ch < 128 && IDENT_PART[ch] === 1;
+}
 
 export function isAnnotationMacro(name: string): boolean {
   return MODERN_SAL.test(name) || LEGACY_SAL.test(name);
@@ -135,18 +201,16 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   // the CR keeps every offset and line where it was.
   // A lone CR ends a line for the compiler (and in LineIndex) but not for tree-sitter's
   // comments; it becomes LF, which keeps every offset.
-  const lf = original.includes('\r') ? original.replace(/\r(?!\n)/g, '\n') : original;
+  const lf = hasLoneCr(original) ? original.replace(/\r(?!\n)/g, '\n') : original;
   const text = lf.includes('\\\r\n') ? lf.replace(/\\\r\n/g, ' \\\n') : lf;
-  const out: string[] = [];
+  // No closure here refers to `text` or to the state of the scan: V8 would keep such variables
+  // in a heap-allocated context, and the loop below reads them at every character.
+  const blanked = new BlankedText(text);
+  const blankRange = (from: number, to: number): void => blanked.blank(from, to);
   const annotations: RemovedAnnotation[] = [];
   const pragmas: PragmaFact[] = [];
   const suppressionComments: SuppressionComment[] = [];
-  const noteComment = (start: number, end: number): void => {
-    const body = text.slice(start, end);
-    if (body.includes('drvcheck-ignore')) suppressionComments.push({ offset: start, end, text: body, trailing: lineHasCode });
-  };
   const sehMacros: SehMacro[] = [];
-  let copiedUpTo = 0;
   let lineHasCode = false;
   const n = text.length;
   let i = 0;
@@ -154,37 +218,32 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   // Nesting of braces and parentheses in the code read so far: 0 between top-level declarations.
   let depth = 0;
 
-  const blankRange = (from: number, to: number): void => {
-    out.push(text.slice(copiedUpTo, from));
-    out.push(text.slice(from, to).replace(/[^\r\n]/g, ' '));
-    copiedUpTo = to;
-  };
-
   while (i < n) {
     const ch = text.charCodeAt(i);
-    if (ch === 10 || ch === 13) {
+    const cls = charClass(ch);
+    if (cls === LINE_BREAK) {
       lineHasCode = false;
       i++;
       continue;
     }
-    if (ch === 32 || ch === 9 || ch === 12 || ch === 11) {
+    if (cls === SPACE) {
       i++;
       continue;
     }
-    if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+    if (cls === SLASH && text.charCodeAt(i + 1) === 47 /* / */) {
       const end = logicalLineEnd(text, i);
-      noteComment(i, end);
+      noteComment(text, i, end, lineHasCode, suppressionComments);
       i = end;
       continue;
     }
-    if (ch === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
+    if (cls === SLASH && text.charCodeAt(i + 1) === 42 /* * */) {
       const close = text.indexOf('*/', i + 2);
       const end = close < 0 ? n : close + 2;
-      noteComment(i, end);
+      noteComment(text, i, end, lineHasCode, suppressionComments);
       i = end;
       continue;
     }
-    if (ch === 35 /* # */ && !lineHasCode) {
+    if (cls === HASH && !lineHasCode) {
       let end = logicalLineEnd(text, i);
       const directive = text.slice(i, end);
       const handled = conditionals.apply(directive, depth === 0, i, end);
@@ -209,18 +268,19 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
       continue;
     }
     lineHasCode = true;
-    if (ch === 123 || ch === 40) depth++;
-    else if ((ch === 125 || ch === 41) && depth > 0) depth--;
-    if (ch === 34 /* " */ || ch === 39 /* ' */) {
+    if (cls === OPENING) depth++;
+    else if (cls === CLOSING && depth > 0) depth--;
+    if (cls === QUOTE) {
       i = skipQuoted(text, i, ch);
       continue;
     }
-    if (isIdentStart(ch)) {
+    if (cls === IDENT_START) {
       let j = i + 1;
       while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-      // Most words (`status`, `if`, `Irp`) cannot be a macro this pass knows: their first
-      // letter says so before the word is cut out and looked up.
-      if (MACRO_INITIALS[ch] !== 1) {
+      // Most words (`status`, `if`, `Irp`) cannot be a macro this pass knows: their first and
+      // last letters and length, or for `_` words the shape of SAL, say so before the word is
+      // cut out and looked up.
+      if (!mayBeListedMacro(text, i, j) && !(ch === 95 /* _ */ && mayBeSal(text, i, j))) {
         i = j;
         continue;
       }
@@ -268,9 +328,62 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
     }
     i++;
   }
-  out.push(text.slice(copiedUpTo));
   conditionals.closeAll(n);
-  return { text: out.join(''), annotations, pragmas, regions: conditionals.regions, suppressionComments, sehMacros };
+  return { text: blanked.finish(), annotations, pragmas, regions: conditionals.regions, suppressionComments, sehMacros };
+}
+
+/** Keeps a comment that carries a drvcheck suppression. */
+function noteComment(text: string, start: number, end: number, trailing: boolean, into: SuppressionComment[]): void {
+  const body = text.slice(start, end);
+  if (body.includes('drvcheck-ignore')) into.push({ offset: start, end, text: body, trailing });
+}
+
+/** The text with ranges replaced by spaces, built from left to right. */
+class BlankedText {
+  private readonly pieces: string[] = [];
+  private copiedUpTo = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Replaces every character of [from, to) but CR and LF by a space. */
+  blank(from: number, to: number): void {
+    this.pieces.push(this.text.slice(this.copiedUpTo, from));
+    this.pieces.push(spacesFor(this.text, from, to));
+    this.copiedUpTo = to;
+  }
+
+  finish(): string {
+    this.pieces.push(this.text.slice(this.copiedUpTo));
+    return this.pieces.join('');
+  }
+}
+
+/**
+ * `text[from, to)` with every character but CR and LF replaced by a space. Most blanked ranges
+ * are an annotation or a pragma line: one run of spaces, perhaps followed by the CR of a CRLF.
+ */
+function spacesFor(text: string, from: number, to: number): string {
+  let blank = '';
+  let runStart = from;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10 || c === 13) {
+      blank += ' '.repeat(k - runStart) + (c === 10 ? '\n' : '\r');
+      runStart = k + 1;
+    }
+  }
+  return blank + ' '.repeat(to - runStart);
+}
+
+/**
+ * Whether a CR not followed by LF occurs. Windows sources have a CR at every line end, and
+ * stepping from one to the next with indexOf is cheaper than a regex over the whole text.
+ */
+function hasLoneCr(text: string): boolean {
+  for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', cr + 1)) {
+    if (text.charCodeAt(cr + 1) !== 10) return true;
+  }
+  return false;
 }
 
 /**
@@ -391,14 +504,6 @@ function nextDirective(text: string, from: number): number {
   return m.index + m[1]!.length;
 }
 
-function isIdentStart(ch: number): boolean {
-  return (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
-}
-
-function isIdentPart(ch: number): boolean {
-  return isIdentStart(ch) || (ch >= 48 && ch <= 57);
-}
-
 /**
  * The end of a logical line starting at `i`: a backslash before the newline continues it, in a
  * `//` comment as in a preprocessor directive.
@@ -431,8 +536,14 @@ function skipQuoted(text: string, i: number, quote: number): number {
 
 function skipSpaces(text: string, i: number): number {
   let j = i;
-  while (j < text.length && /\s/.test(text[j]!)) j++;
+  while (j < text.length && isWhitespace(text.charCodeAt(j))) j++;
   return j;
+}
+
+/** What `/\s/` matches, tested on a character code: ASCII without running the regex. */
+function isWhitespace(ch: number): boolean {
+  if (ch < 128) return ch === 32 || (ch >= 9 && ch <= 13);
+  return /\s/.test(String.fromCharCode(ch));
 }
 
 /** Offset just past the parenthesis that closes the one at `open`, or the end of the text. */
