@@ -252,7 +252,8 @@ function parameterPointers(declarator: SyntaxNode): boolean[] {
 function pseudoCast(node: SyntaxNode): { type: string; value: SyntaxNode | null; addressOf: boolean } | undefined {
   if (node.type === 'call_expression') {
     const type = parenthesizedName(node.childForFieldName('function'));
-    const args = node.childForFieldName('arguments');
+    // Most calls are not pseudo-casts: their arguments are not read unless the callee is `(X)`.
+    const args = type ? node.childForFieldName('arguments') : null;
     const values = args ? named(args) : [];
     if (type && values.length === 1) return { type, value: values[0]!, addressOf: false };
   }

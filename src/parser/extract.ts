@@ -612,6 +612,8 @@ interface ChildContext {
   readonly guardText: string | undefined;
   /** Set for a block: its end bounds the scope of what is acquired inside it. */
   readonly blockEnd: number | undefined;
+  /** The frame the statements of a block share, made for the first of them. */
+  blockFrame?: BodyFrame;
 }
 
 /** What most nodes pass on to their children: nothing. */
@@ -625,12 +627,18 @@ const PLAIN: ChildContext = { branchy: false, guardText: undefined, blockEnd: un
 function childFrame(tree: FlatTree, index: number, conditionField: number, parent: BodyFrame, context: ChildContext): BodyFrame {
   if (context === PLAIN) return parent;
   const inBranch = context.branchy && tree.fields[index] !== conditionField;
+  if (!inBranch && context.blockEnd === undefined) return parent;
   let scopeEnd = parent.scopeEnd;
-  if (context.blockEnd !== undefined) scopeEnd = context.blockEnd;
-  else if (inBranch && tree.typeName(index) !== 'compound_statement') scopeEnd = tree.ends[index]!;
+  if (context.blockEnd !== undefined) {
+    // A block is never a branch itself: all its statements share one frame.
+    if (!inBranch) return (context.blockFrame ??= { conditional: parent.conditional, guards: parent.guards, scopeEnd: context.blockEnd });
+    scopeEnd = context.blockEnd;
+  } else if (tree.typeName(index) !== 'compound_statement') {
+    scopeEnd = tree.ends[index]!;
+  }
   return {
-    conditional: parent.conditional || inBranch,
-    guards: inBranch && context.guardText !== undefined ? [...parent.guards, context.guardText] : parent.guards,
+    conditional: true,
+    guards: context.guardText !== undefined ? [...parent.guards, context.guardText] : parent.guards,
     scopeEnd,
   };
 }

@@ -26,8 +26,11 @@ class GrammarTables {
   private readonly fieldIds = new Map<string, number>();
   /** A name can have several ids: an alias is a symbol of its own with a borrowed name. */
   private readonly typeIds = new Map<string, number[]>();
-  /** Id sets of the name lists scans ask for, by list: callers pass constant lists. */
-  private readonly idSets = new Map<readonly string[], ReadonlySet<number>>();
+  /**
+   * Masks of the name lists scans ask for, by list (callers pass constant lists): a byte per
+   * possible type id, so that a scan over every node of a file tests each with one load.
+   */
+  private readonly idMasks = new Map<readonly string[], Uint8Array>();
 
   constructor(language: Language) {
     this.typeNames = Array.from(language.types, (t) => t || 'ERROR');
@@ -52,14 +55,18 @@ class GrammarTables {
     return id === ERROR_TYPE_ID || this.named[id] === 1;
   }
 
-  /** Every id of the types named in `names`. */
-  typeIdSet(names: readonly string[]): ReadonlySet<number> {
-    let ids = this.idSets.get(names);
-    if (!ids) {
-      ids = new Set(names.flatMap((name) => (name === 'ERROR' ? [ERROR_TYPE_ID] : (this.typeIds.get(name) ?? []))));
-      this.idSets.set(names, ids);
+  /** 1 at every id of the types named in `names` (ERROR's included), 0 elsewhere. */
+  typeIdMask(names: readonly string[]): Uint8Array {
+    let mask = this.idMasks.get(names);
+    if (!mask) {
+      mask = new Uint8Array(ERROR_TYPE_ID + 1);
+      for (const name of names) {
+        if (name === 'ERROR') mask[ERROR_TYPE_ID] = 1;
+        for (const id of this.typeIds.get(name) ?? []) mask[id] = 1;
+      }
+      this.idMasks.set(names, mask);
     }
-    return ids;
+    return mask;
   }
 
   /** -1 for a name the grammar does not have: it then matches no child. */
@@ -268,10 +275,11 @@ export class FlatTree implements NodeSink {
 
   /** Nodes of the named types under `index` (itself included), in document order. */
   descendantsOfTypes(index: number, types: readonly string[]): number[] {
-    const typeIds = this.grammar.typeIdSet(types);
+    const mask = this.grammar.typeIdMask(types);
+    const nodeTypes = this.types;
     const out: number[] = [];
     const end = this.subtreeEnds[index]!;
-    for (let i = index; i < end; i++) if (typeIds.has(this.types[i]!)) out.push(i);
+    for (let i = index; i < end; i++) if (mask[nodeTypes[i]!] === 1) out.push(i);
     return out;
   }
 }
