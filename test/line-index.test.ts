@@ -1,0 +1,50 @@
+/**
+ * LineIndex finds line ends by jumping between them; it must agree with reading every
+ * character, for LF, CRLF and lone-CR endings in any mix, or findings would name wrong lines.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LineIndex } from '../src/source/decode.js';
+
+/** The line starts by looking at every character: CR, LF and CRLF each end a line. */
+function referenceStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) starts.push(i + 1);
+    else if (ch === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+function startsOf(index: LineIndex): number[] {
+  return Array.from({ length: index.lineCount }, (_, i) => index.lineStart(i + 1));
+}
+
+describe('LineIndex', () => {
+  it('agrees with a character-by-character reading on texts of every kind of line end', () => {
+    const alphabet = ['a', 'b', '\n', '\r', '\r\n'];
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const cases = ['', 'a', '\n', '\r', '\r\n', '\r\r\n', '\n\r', 'a\r\nb\rc\nd', '\r\n\r\n'];
+    for (let n = 0; n < 3000; n++) {
+      let s = '';
+      for (let k = next() % 12; k > 0; k--) s += alphabet[next() % alphabet.length];
+      cases.push(s);
+    }
+    for (const text of cases) {
+      const index = new LineIndex(text);
+      assert.deepEqual(startsOf(index), referenceStarts(text), JSON.stringify(text));
+    }
+  });
+
+  it('gives 1-based lines and columns', () => {
+    const index = new LineIndex('ab\r\ncd\ref\ngh');
+    assert.deepEqual(index.position(5), { line: 2, column: 2, offset: 5 });
+    assert.deepEqual(index.position(8), { line: 3, column: 2, offset: 8 });
+    assert.deepEqual(index.position(10), { line: 4, column: 1, offset: 10 });
+  });
+});
