@@ -105,7 +105,8 @@ export async function runInput(input: FuzzInput, limits: ReadLimits): Promise<{ 
   try {
     const decoded = decodeText(input.bytes);
     if (!decoded.ok) return { analyzed: false, ...(decoded.reason ? {} : { problem: 'skipped without a reason' }) };
-    const outcome = await parseDecoded(input.path, decoded.source, limits);
+    // Statement trees on demand, as a run without a cache reads a source: the rules then read them.
+    const outcome = await parseDecoded(input.path, decoded.source, limits, true);
     if (!outcome.ok) return { analyzed: false, ...(outcome.skipped.reason ? {} : { problem: 'skipped without a reason' }) };
     const model = new DriverModel({ name: 'fuzz', kind: 'path', directory: '.', files: [input.path], defines: [] }, [outcome.facts]);
     for (const rule of RULES) rule.check(model);

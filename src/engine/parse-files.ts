@@ -6,6 +6,7 @@
 import { extractFileFacts, ParseTimeoutError } from '../parser/extract.js';
 import type { FileFacts } from '../parser/facts.js';
 import type { DecodedSource } from '../source/decode.js';
+import { HEADER_EXTENSIONS } from '../source/discover.js';
 import type { FactsCache } from './facts-cache.js';
 import type { SkippedFile } from './findings.js';
 import { decodeText, fileIdentity, readBytes, type ReadLimits } from './read-files.js';
@@ -31,15 +32,17 @@ export async function readAndParse(root: string, path: string, limits: ReadLimit
   if (cached) return withIdentity({ ok: true, facts: cached });
   const decoded = decodeText(read.bytes);
   if (!decoded.ok) return withIdentity({ ok: false, skipped: { path, reason: decoded.reason } });
-  const outcome = await parseDecoded(path, decoded.source, limits);
+  // Statement trees are read on demand only for facts that live as long as their unit: not for
+  // cached ones, nor for headers, which a worker keeps for the whole run (see UnitAnalyzer).
+  const outcome = await parseDecoded(path, decoded.source, limits, !key && !HEADER_EXTENSIONS.test(path));
   if (outcome.ok && key) cache!.set(key, outcome.facts);
   return withIdentity(outcome);
 }
 
 /** Parses one decoded file; any failure becomes a skip reason for that file only. */
-export async function parseDecoded(path: string, source: DecodedSource, limits: ReadLimits): Promise<ReadOutcome> {
+export async function parseDecoded(path: string, source: DecodedSource, limits: ReadLimits, lazyFlows = false): Promise<ReadOutcome> {
   try {
-    return { ok: true, facts: await extractFileFacts(path, source, { timeoutMs: limits.parseTimeoutMs }) };
+    return { ok: true, facts: await extractFileFacts(path, source, { timeoutMs: limits.parseTimeoutMs, lazyFlows }) };
   } catch (error) {
     if (error instanceof ParseTimeoutError) {
       return { ok: false, transient: true, skipped: { path, reason: `took longer than the per-file time limit of ${limits.parseTimeoutMs} ms (--parse-timeout)` } };

@@ -15,24 +15,57 @@ import { fold } from './text.js';
 
 class Unreadable extends Error {}
 
+/**
+ * The flow facts of a function. With `lazy`, the statement skeleton (`body` or `unreadable`) is
+ * read the first time it is asked for, from the flat tree, which the facts then keep: rules ask
+ * for it on a few functions in twenty, and it is a large part of reading a body.
+ */
 export function readFlow(
   body: SyntaxNode,
   declarator: SyntaxNode,
   sehMacros: readonly SehMacro[],
   spanOf: (start: number, end: number) => Span,
+  lazy = false,
 ): FunctionFlowFacts {
   const paramPointers = parameterPointers(declarator);
   const casts = readCasts(body, spanOf);
   if (body.hasError) return { unreadable: 'the body has syntax errors', paramPointers, casts };
+  const read = (): Pick<FunctionFlowFacts, 'body' | 'unreadable'> => readSkeleton(body, sehMacros, spanOf);
+  if (!lazy) return { ...read(), paramPointers, casts };
+  // Both keys, in the order an eager read writes them; the one that does not apply reads as undefined.
+  const facts = { body: undefined, unreadable: undefined, paramPointers, casts } as FunctionFlowFacts;
+  let skeleton: Pick<FunctionFlowFacts, 'body' | 'unreadable'> | undefined;
+  lazyProperty(facts, 'body', () => (skeleton ??= read()).body);
+  lazyProperty(facts, 'unreadable', () => (skeleton ??= read()).unreadable);
+  return facts;
+}
+
+function readSkeleton(body: SyntaxNode, sehMacros: readonly SehMacro[], spanOf: (start: number, end: number) => Span): Pick<FunctionFlowFacts, 'body' | 'unreadable'> {
   const macros = sehMacros.filter((m) => m.offset >= body.startIndex && m.end <= body.endIndex);
   try {
-    return { body: new FlowReader(macros, spanOf).statement(body), paramPointers, casts };
+    return { body: new FlowReader(macros, spanOf).statement(body) };
   } catch (error) {
     if (error instanceof Unreadable || error instanceof RangeError) {
-      return { unreadable: error instanceof Unreadable ? error.message : 'the body nests too deeply', paramPointers, casts };
+      return { unreadable: error instanceof Unreadable ? error.message : 'the body nests too deeply' };
     }
     throw error;
   }
+}
+
+/**
+ * Makes `key` of `target` computed on first read and then an ordinary property, keeping its
+ * place among the keys: serialized facts look the same either way.
+ */
+export function lazyProperty<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(target, key, { value, configurable: true, enumerable: true, writable: false });
+      return value;
+    },
+  });
 }
 
 class FlowReader {

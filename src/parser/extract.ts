@@ -7,7 +7,7 @@ import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
-import { named, readFlow as readControlFlow, typeFacts } from './extract-flow.js';
+import { lazyProperty, named, readFlow as readControlFlow, typeFacts } from './extract-flow.js';
 import { FlatTree, type SyntaxNode } from './flat-tree.js';
 import type {
   AnnotationFact,
@@ -45,6 +45,12 @@ async function parserFor(language: LanguageName): Promise<ParserType> {
 export interface ParseOptions {
   /** Abandon a parse that takes longer than this (milliseconds). */
   readonly timeoutMs?: number;
+  /**
+   * Read each function's statement trees (`flow` and `controlFlow.body`) only when they are
+   * first asked for. The facts then keep the file's flat tree; the caller says when that is
+   * worth it: not for facts that are cached or kept for the whole run.
+   */
+  readonly lazyFlows?: boolean;
 }
 
 export class ParseTimeoutError extends Error {}
@@ -82,6 +88,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
       if (performance.now() > deadline) throw new ParseTimeoutError(`reading the file took longer than ${options.timeoutMs} ms`);
     },
     blanked.sehMacros,
+    options.lazyFlows ?? false,
   );
   walker.walkFile(flat.root);
   return {
@@ -211,6 +218,7 @@ class FileWalker {
     /** Throws when the file's time budget is spent; called every few thousand nodes. */
     private readonly checkTime: () => void,
     private readonly sehMacros: readonly SehMacro[],
+    private readonly lazyFlows: boolean,
   ) {
     this.sectionAt = codeSegTimeline(pragmas);
     for (const pragma of pragmas) {
@@ -330,7 +338,9 @@ class FileWalker {
     const section = this.sectionOf(node.startIndex, annotations);
     const conditions = this.conditionsAt(node.startIndex);
     const returnType = returnTypeOf(node);
-    this.functions.push({
+    const position = (o: number): Position => this.lines.position(o);
+    const spanOf = (start: number, end: number): Span => this.spanOf(start, end);
+    const fact: FunctionFact = {
       name,
       qualifiedName,
       ...(owner ? { className: owner } : {}),
@@ -347,9 +357,11 @@ class FileWalker {
       returns: bodyFacts.returns,
       ...(conditions.length > 0 ? { conditions } : {}),
       ...(returnType ? { returnType } : {}),
-      flow: readFlow(body, (o) => this.lines.position(o)),
-      controlFlow: readControlFlow(body, fn, this.sehMacros, (start, end) => this.spanOf(start, end)),
-    });
+      flow: this.lazyFlows ? undefined : readFlow(body, position),
+      controlFlow: readControlFlow(body, fn, this.sehMacros, spanOf, this.lazyFlows),
+    };
+    if (this.lazyFlows) lazyProperty(fact, 'flow', () => readFlow(body, position));
+    this.functions.push(fact);
   }
 
   /** The conditions of the innermost kept `#if` branch around an offset. */

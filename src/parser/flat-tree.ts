@@ -77,6 +77,9 @@ class GrammarTables {
 
 const tablesByLanguage = new WeakMap<Language, GrammarTables>();
 
+/** What a finished tree keeps of its copying scratch space: facts may keep the tree a while. */
+const NO_NODES = new Int32Array(0);
+
 function tablesOf(language: Language): GrammarTables {
   let tables = tablesByLanguage.get(language);
   if (!tables) tablesByLanguage.set(language, (tables = new GrammarTables(language)));
@@ -110,6 +113,7 @@ export class FlatTree implements NodeSink {
       if (flat.count !== flat.size) throw new Error(`the tree has ${flat.count} nodes, not the ${flat.size} it counted`);
       // Error flags came from each subtree's own error cost: nothing to propagate or look for.
       flat.markExtents();
+      flat.lastChild = NO_NODES;
       return flat;
     }
     // Before the walk: the direct walker keeps its cursor where these calls would write.
@@ -123,14 +127,15 @@ export class FlatTree implements NodeSink {
     }
     flat.markErrors();
     flat.markExtents();
+    flat.lastChild = NO_NODES;
     if (hasError) flat.markHiddenErrors(tree.rootNode, 0);
     return flat;
   }
 
   /** Nodes added so far, while the tree is being copied. */
   private count = 0;
-  /** The last child added under each node, while the tree is being copied. */
-  private readonly lastChild: Int32Array;
+  /** The last child added under each node, while the tree is being copied; then released. */
+  private lastChild: Int32Array;
 
   private constructor(
     readonly text: string,
