@@ -6,6 +6,7 @@
  * With a cache, the report is stored under the identities of the files as they were read here.
  */
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { ConfigResolver, type ResolvedConfig } from '../config/config.js';
 import { knowledgeExtensions } from '../config/knowledge-extensions.js';
 import type { KnowledgeExtensions } from '../knowledge/extensions.js';
@@ -115,6 +116,25 @@ export class UnitAnalyzer {
       callbacks: model.callbacks.length,
     };
     return { files, findings, failures, summary };
+  }
+
+  /**
+   * Reads headers that other workers' units include too, and returns what was read, serialized
+   * for `adopt` in those workers: a header several units include is then parsed once per run,
+   * not once per worker.
+   */
+  async preload(paths: readonly string[]): Promise<Uint8Array> {
+    const reads: [string, TimedRead][] = [];
+    for (const path of paths) reads.push([path, await this.read(path)]);
+    this.reading(undefined);
+    return serialize(reads);
+  }
+
+  /** Takes headers another worker read (see `preload`); one read here already is kept. */
+  adopt(preloaded: Uint8Array): void {
+    for (const [path, read] of deserialize(preloaded) as [string, TimedRead][]) {
+      if (!this.headers.has(path)) this.headers.set(path, read);
+    }
   }
 
   /** A file no unit includes (a header nobody includes): read, so that it is accounted for. */

@@ -1,15 +1,16 @@
 /**
  * Runs the analysis of driver units, on worker threads when the work repays them, and collects
- * their plain reports by task id, so the order they finish in never changes the output. A worker that dies
- * costs the file it was reading: that file is reported as skipped, and the unit is analysed
- * again without it by a new worker.
+ * their plain reports by task id, so the order they finish in never changes the output. The
+ * headers several units include are shared out between the workers first: each is parsed by
+ * one, whose facts the others adopt. A worker that dies costs the file it was reading: that
+ * file is reported as skipped, and the unit is analysed again without it by a new worker.
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
-import type { DriverUnit } from '../source/discover.js';
+import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type UnitReport } from './analyze-unit.js';
 
 /** What a unit worker is started with. */
@@ -21,11 +22,21 @@ export interface UnitWorkerData {
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
+/** Headers several units include, read by one worker and passed to the others. */
+export interface PreloadTask {
+  readonly preload: readonly string[];
+}
+
+/** What a lane's worker is given to do. */
+export type LaneTask = Task | PreloadTask;
+
 export interface PoolResult {
   readonly units: Map<number, UnitReport>;
   readonly files: Map<number, FileReport>;
   /** Files a worker died on, with the reason. */
   readonly lost: Map<string, string>;
+  /** Headers read by one worker for all (DRVCHECK_STATS). */
+  sharedHeaders?: number;
 }
 
 /**
@@ -50,39 +61,64 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
     return result;
   }
   const queue = [...tasks];
-  await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, () => lane()));
+  const lanes = Math.min(workers, tasks.length);
+  const shares = sharedHeaderShares(tasks, lanes, settings.root);
+  const sharing: SharingState = { live: new Set(), poisoned: new Set(), parsedOnce: 0 };
+  await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(shares[lane])));
+  result.sharedHeaders = sharing.parsedOnce;
   return result;
 
-  async function lane(): Promise<void> {
-    while (queue.length > 0) {
+  /**
+   * One lane: a worker that takes tasks from the queue until it is empty, replaced if it dies.
+   * Its first task is its share of the headers several units include, which it reads and
+   * passes to the other workers.
+   */
+  async function runLane(share: readonly string[] | undefined): Promise<void> {
+    let preload: PreloadTask | undefined = share && share.length > 0 ? { preload: share } : undefined;
+    while (preload || queue.length > 0) {
       await new Promise<void>((done) => {
         // The worker keeps here which file of its task it is reading (1-based; 0: none). A shared
         // slot, not a message per file: messages cost a worker far more than a store.
         const reading = new Int32Array(new SharedArrayBuffer(4));
         const worker = new Worker(new URL('./unit-worker.js', import.meta.url), { workerData: { settings, reading } satisfies UnitWorkerData });
-        let task: Task | undefined;
+        let task: LaneTask | undefined;
         let finished = false;
         const finish = (): void => {
           if (finished) return;
           finished = true;
+          sharing.live.delete(worker);
           void worker.terminate().then(() => done());
         };
         const sendNext = (): void => {
-          task = queue.shift();
+          task = preload ?? withoutPoisoned(queue.shift(), sharing.poisoned);
+          preload = undefined;
           Atomics.store(reading, 0, 0);
           if (!task) finish();
           else worker.postMessage(task);
         };
-        worker.on('message', (message: { id: number; report: UnitReport | FileReport }) => {
-          if (task && 'unit' in task) result.units.set(message.id, message.report as UnitReport);
-          else result.files.set(message.id, message.report as FileReport);
+        worker.on('message', (message: WorkerReply) => {
+          if ('preloaded' in message) {
+            // Every other worker takes them; one started later reads what it needs itself.
+            sharing.parsedOnce += message.count;
+            for (const other of sharing.live) if (other !== worker) other.postMessage({ adopt: message.preloaded } satisfies WorkerRequest);
+          } else if (task && 'unit' in task) {
+            result.units.set(message.id, message.report as UnitReport);
+          } else {
+            result.files.set(message.id, message.report as FileReport);
+          }
           sendNext();
         });
         const lost = (why: string): void => {
           if (finished) return;
           const readingIndex = Atomics.load(reading, 0) - 1;
-          const readingPath = !task || readingIndex < 0 ? undefined : 'unit' in task ? task.unit.files[readingIndex] : task.file;
-          if (task && readingPath !== undefined) {
+          const readingPath = !task || readingIndex < 0 ? undefined : filesOf(task)[readingIndex];
+          if (task && 'preload' in task) {
+            // A shared header killed the worker: the units that include it go without it.
+            if (readingPath !== undefined) {
+              result.lost.set(readingPath, why);
+              sharing.poisoned.add(readingPath);
+            }
+          } else if (task && readingPath !== undefined) {
             result.lost.set(readingPath, why);
             // The rest of the unit is analysed again, without the file that killed the worker.
             if ('unit' in task) queue.unshift({ id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => f !== readingPath) } });
@@ -90,17 +126,67 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
             // Died after reading every file: in the model or a rule. Not retried; the unit's
             // files are accounted for as lost with the reason.
             for (const f of task.unit.files) result.lost.set(f, `${why} (analysing driver unit ${task.unit.name})`);
-          } else if (task) {
+          } else if (task && 'file' in task) {
             result.lost.set(task.file, why);
           }
           finish();
         };
         worker.on('error', (error) => lost(`internal error while parsing: ${error.message}`));
         worker.on('exit', (code) => lost(`internal error while parsing: the worker exited (code ${code})`));
+        sharing.live.add(worker);
         sendNext();
       });
     }
   }
+}
+
+/** What the pool knows of the headers shared between workers. */
+interface SharingState {
+  /** Workers running now: those a preloaded share is passed to. */
+  readonly live: Set<Worker>;
+  /** Shared headers a worker died reading: left out of every unit. */
+  readonly poisoned: Set<string>;
+  /** Headers read once for several workers. */
+  parsedOnce: number;
+}
+
+/** What a worker sends the pool: a report, or the headers it read for the others. */
+export type WorkerReply = { readonly id: number; readonly report: UnitReport | FileReport } | { readonly preloaded: Uint8Array; readonly count: number };
+
+/** What the pool sends a worker: a task, or headers another worker read. */
+export type WorkerRequest = LaneTask | { readonly adopt: Uint8Array };
+
+function filesOf(task: LaneTask): readonly string[] {
+  return 'unit' in task ? task.unit.files : 'file' in task ? [task.file] : task.preload;
+}
+
+function withoutPoisoned(task: Task | undefined, poisoned: ReadonlySet<string>): Task | undefined {
+  if (!task || !('unit' in task) || !task.unit.files.some((f) => poisoned.has(f))) return task;
+  return { id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => !poisoned.has(f)) } };
+}
+
+/**
+ * The headers more than one unit includes, split between the lanes with about as many bytes
+ * each. Without this, each worker would parse every such header its units include: on
+ * Windows-driver-samples, 358 headers were parsed by both of two workers.
+ */
+function sharedHeaderShares(tasks: readonly Task[], lanes: number, root: string): (readonly string[])[] {
+  if (lanes < 2) return [];
+  const units = new Map<string, number>();
+  for (const task of tasks) {
+    if (!('unit' in task)) continue;
+    for (const file of task.unit.files) if (HEADER_EXTENSIONS.test(file)) units.set(file, (units.get(file) ?? 0) + 1);
+  }
+  const shared = [...units].filter(([, count]) => count > 1).map(([file]) => ({ file, bytes: sizeOf(join(root, file)) }));
+  // Largest first, each to the lane with the fewest bytes so far; each share then in path order.
+  shared.sort((a, b) => b.bytes - a.bytes || (a.file < b.file ? -1 : 1));
+  const shares = Array.from({ length: lanes }, () => ({ files: [] as string[], bytes: 0 }));
+  for (const header of shared) {
+    const lightest = shares.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    lightest.files.push(header.file);
+    lightest.bytes += header.bytes;
+  }
+  return shares.map((share) => share.files.sort());
 }
 
 /**
