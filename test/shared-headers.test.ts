@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS } from '../src/engine/read-files.js';
 import { UnitAnalyzer } from '../src/engine/analyze-unit.js';
+import { PendingHeaders } from '../src/engine/unit-pool.js';
 import type { DriverUnit } from '../src/source/discover.js';
 import { project, run } from './cli-helpers.js';
 import { waitingDpcDriver } from './drivers.js';
@@ -43,6 +44,26 @@ describe('headers shared between workers', () => {
     assert.deepEqual(report.findings, own.findings);
     assert.equal(report.findings.length, 1);
     assert.deepEqual(report.files.map((f) => f.analyzed?.functions), own.files.map((f) => f.analyzed?.functions));
+  });
+
+  it('are forgotten by a worker once no queued unit includes them, and read again if one comes back', async () => {
+    const unit = (name: string, files: string[]): DriverUnit => ({ name, kind: 'path', directory: name, files, defines: [] });
+    const a = unit('a', ['a.c', 'h1.h', 'h2.h']);
+    const b = unit('b', ['b.c', 'h1.h']);
+    const pending = new PendingHeaders([{ id: 0, unit: a }, { id: 1, unit: b }, { id: 2, file: 'lone.h' }]);
+    assert.deepEqual(pending.taken(a), ['h2.h']);
+    assert.deepEqual(pending.taken(b), ['h1.h']);
+    pending.returned(b);
+    assert.deepEqual(pending.taken(b), ['h1.h']);
+
+    const root = sharingProject();
+    const read: string[] = [];
+    const analyzer = new UnitAnalyzer({ root, limits: DEFAULT_LIMITS }, undefined, (path) => path !== undefined && read.push(path));
+    await analyzer.analyze(unitOf('unit0'));
+    await analyzer.analyze(unitOf('unit1'));
+    analyzer.forget(['inc/common.h']);
+    await analyzer.analyze(unitOf('unit2'));
+    assert.deepEqual(read, ['inc/common.h', 'unit0/dpc.c', 'unit1/dpc.c', 'inc/common.h', 'unit2/dpc.c']);
   });
 
   it('are parsed once in a run on two workers, which reports as a run on one does', () => {

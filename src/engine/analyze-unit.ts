@@ -137,6 +137,11 @@ export class UnitAnalyzer {
     }
   }
 
+  /** Drops the facts of headers no unit left to analyse includes. */
+  forget(paths: readonly string[]): void {
+    for (const path of paths) this.headers.delete(path);
+  }
+
   /** A file no unit includes (a header nobody includes): read, so that it is accounted for. */
   async readAlone(path: string): Promise<FileReport> {
     const read = await this.read(path);

@@ -64,6 +64,7 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
   const lanes = Math.min(workers, tasks.length);
   const shares = sharedHeaderShares(tasks, lanes, settings.root);
   const sharing: SharingState = { live: new Set(), poisoned: new Set(), parsedOnce: 0 };
+  const pending = new PendingHeaders(queue);
   await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(shares[lane])));
   result.sharedHeaders = sharing.parsedOnce;
   return result;
@@ -90,11 +91,13 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
           void worker.terminate().then(() => done());
         };
         const sendNext = (): void => {
-          task = preload ?? withoutPoisoned(queue.shift(), sharing.poisoned);
+          const next = preload ? undefined : queue.shift();
+          task = preload ?? withoutPoisoned(next, sharing.poisoned);
           preload = undefined;
           Atomics.store(reading, 0, 0);
           if (!task) finish();
-          else worker.postMessage(task);
+          else if ('unit' in task) worker.postMessage({ ...task, forget: pending.taken(task.unit) } satisfies WorkerRequest);
+          else worker.postMessage(task satisfies WorkerRequest);
         };
         worker.on('message', (message: WorkerReply) => {
           if ('preloaded' in message) {
@@ -121,7 +124,11 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
           } else if (task && readingPath !== undefined) {
             result.lost.set(readingPath, why);
             // The rest of the unit is analysed again, without the file that killed the worker.
-            if ('unit' in task) queue.unshift({ id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => f !== readingPath) } });
+            if ('unit' in task) {
+              const again = { id: task.id, unit: { ...task.unit, files: task.unit.files.filter((f) => f !== readingPath) } };
+              pending.returned(again.unit);
+              queue.unshift(again);
+            }
           } else if (task && 'unit' in task) {
             // Died after reading every file: in the model or a rule. Not retried; the unit's
             // files are accounted for as lost with the reason.
@@ -153,8 +160,44 @@ interface SharingState {
 /** What a worker sends the pool: a report, or the headers it read for the others. */
 export type WorkerReply = { readonly id: number; readonly report: UnitReport | FileReport } | { readonly preloaded: Uint8Array; readonly count: number };
 
-/** What the pool sends a worker: a task, or headers another worker read. */
-export type WorkerRequest = LaneTask | { readonly adopt: Uint8Array };
+/**
+ * What the pool sends a worker: a task, or headers another worker read. A unit comes with the
+ * headers no unit left in the queue includes, which the worker can forget once it is done.
+ */
+export type WorkerRequest = LaneTask | (Task & { readonly unit: DriverUnit; readonly forget: readonly string[] }) | { readonly adopt: Uint8Array };
+
+/**
+ * How many units still in the queue include each header. A worker keeps the facts of every
+ * header it reads, for the next units that include it; once no queued unit does, they are
+ * only memory, most of a worker's heap late in a large run.
+ */
+export class PendingHeaders {
+  private readonly count = new Map<string, number>();
+
+  constructor(queue: readonly Task[]) {
+    for (const task of queue) if ('unit' in task) this.returned(task.unit);
+  }
+
+  /** A unit leaves the queue: the headers no other queued unit includes. */
+  taken(unit: DriverUnit): string[] {
+    const done: string[] = [];
+    for (const file of unit.files) {
+      const left = this.count.get(file);
+      if (left === undefined) continue;
+      if (left > 1) this.count.set(file, left - 1);
+      else {
+        this.count.delete(file);
+        done.push(file);
+      }
+    }
+    return done;
+  }
+
+  /** A unit goes back to the queue. */
+  returned(unit: DriverUnit): void {
+    for (const file of unit.files) if (HEADER_EXTENSIONS.test(file)) this.count.set(file, (this.count.get(file) ?? 0) + 1);
+  }
+}
 
 function filesOf(task: LaneTask): readonly string[] {
   return 'unit' in task ? task.unit.files : 'file' in task ? [task.file] : task.preload;

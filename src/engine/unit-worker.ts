@@ -34,6 +34,12 @@ parentPort!.on('message', (message: WorkerRequest) => {
     void analyzer.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length } satisfies WorkerReply));
     return;
   }
-  const work = 'unit' in task ? analyzer.analyze(task.unit) : analyzer.readAlone(task.file);
-  void work.then((report) => parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply));
+  if ('unit' in task) {
+    void analyzer.analyze(task.unit).then((report) => {
+      if ('forget' in task) analyzer.forget(task.forget);
+      parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply);
+    });
+    return;
+  }
+  void analyzer.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply));
 });
