@@ -41,6 +41,15 @@ describe('LineIndex', () => {
     }
   });
 
+  it('gives each offset its line, whatever order offsets are asked in', () => {
+    const text = 'ab\r\ncd\ref\ngh\n\nij';
+    const index = new LineIndex(text);
+    const starts = referenceStarts(text);
+    const lineOf = (offset: number): number => starts.filter((s) => s <= offset).length;
+    const offsets = [0, 12, 3, 3, 4, 16, 15, 1, 7, 14, 8, 0, 16, 2];
+    for (const offset of offsets) assert.equal(index.position(offset).line, lineOf(offset), `offset ${offset}`);
+  });
+
   it('gives 1-based lines and columns', () => {
     const index = new LineIndex('ab\r\ncd\ref\ngh');
     assert.deepEqual(index.position(5), { line: 2, column: 2, offset: 5 });

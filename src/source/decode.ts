@@ -55,6 +55,8 @@ export interface Position {
  */
 export class LineIndex {
   private readonly starts: number[];
+  /** The line (0-based) of the last position asked for. */
+  private lastLine = 0;
 
   constructor(text: string) {
     // Jumps from line end to line end with indexOf, which searches natively, rather than
@@ -82,14 +84,20 @@ export class LineIndex {
   }
 
   position(offset: number): Position {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
+    const starts = this.starts;
+    // Extraction asks in nearly increasing order, mostly on the line it asked about last.
+    let lo = this.lastLine;
+    if (!(starts[lo]! <= offset && (lo + 1 === starts.length || offset < starts[lo + 1]!))) {
+      lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      this.lastLine = lo;
     }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1, offset };
+    return { line: lo + 1, column: offset - starts[lo]! + 1, offset };
   }
 
   lineStart(line: number): number {
