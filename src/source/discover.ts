@@ -499,8 +499,9 @@ function readIncludes(file: string): string[] {
 function closestTo(file: string, candidates: readonly string[]): string {
   let best = candidates[0]!;
   let bestScore = -1;
+  const from = partsOf(dirname(file));
   for (const c of candidates) {
-    const score = sharedPrefixLength(dirname(file), dirname(c));
+    const score = sharedPrefixLength(from, partsOf(dirname(c)));
     if (score > bestScore) {
       best = c;
       bestScore = score;
@@ -509,9 +510,19 @@ function closestTo(file: string, candidates: readonly string[]): string {
   return best;
 }
 
-function sharedPrefixLength(a: string, b: string): number {
-  const pa = a.split(sep);
-  const pb = b.split(sep);
+/**
+ * The components of a directory path, split once: common header names (`precomp.h`,
+ * `trace.h`) have hundreds of candidates in a large tree, each compared with every includer.
+ */
+const partsByDirectory = new Map<string, readonly string[]>();
+
+function partsOf(directory: string): readonly string[] {
+  let parts = partsByDirectory.get(directory);
+  if (!parts) partsByDirectory.set(directory, (parts = directory.split(sep)));
+  return parts;
+}
+
+function sharedPrefixLength(pa: readonly string[], pb: readonly string[]): number {
   let i = 0;
   while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
   return i;
