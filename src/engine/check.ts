@@ -21,6 +21,7 @@ import { DEFAULT_LIMITS, readSource, type ReadLimits } from './read-files.js';
 import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression, type SuppressionFacts } from './suppressions.js';
 import { buildIdentity } from './build-identity.js';
 import type { CacheLocation } from './cache-store.js';
+import type { StartedWorkers } from './started-workers.js';
 import type { PoolResult, Task } from './unit-pool.js';
 import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
 
@@ -54,7 +55,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const metas = [...(options.rules ?? RULES).map((r) => r.meta), ...ENGINE_RULES];
   const timer = new PhaseTimer();
   const configs = new ConfigResolver(options.configFile);
-  const found = discover(options.paths, options.root, discoveryPolicy(configs));
+  // Workers asked for by number start now and compile their grammars while discovery runs; not
+  // with a cache, which may leave them nothing to do.
+  const started = options.jobs !== undefined && options.jobs > 1 && !options.rules && !options.cacheDir ? await startWorkers(options.jobs) : undefined;
+  let found: ReturnType<typeof discover>;
+  try {
+    found = discover(options.paths, options.root, discoveryPolicy(configs));
+  } catch (error) {
+    started?.release();
+    throw error;
+  }
   timer.lap('discover');
 
   // Each unit is analysed from its files to its findings in one place (a worker thread when
@@ -70,7 +80,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
   const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
   if (cached) timer.lap('cache lookup');
-  const analysed = await analyse(cached?.misses ?? tasks, settings, options.jobs, options.rules);
+  const analysed = await analyse(cached?.misses ?? tasks, settings, options.jobs, options.rules, started);
   const pool: PoolResult = cached
     ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
     : analysed;
@@ -135,10 +145,24 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
  * Runs the tasks the cache could not serve. The parser, and the pool that runs it, are loaded
  * only then: a warm run whose every unit is cached never needs them.
  */
-async function analyse(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number | undefined, rules: readonly Rule[] | undefined): Promise<PoolResult> {
-  if (tasks.length === 0) return { units: new Map(), files: new Map(), lost: new Map() };
+async function analyse(
+  tasks: readonly Task[],
+  settings: AnalyzerSettings,
+  jobs: number | undefined,
+  rules: readonly Rule[] | undefined,
+  started: StartedWorkers | undefined,
+): Promise<PoolResult> {
+  if (tasks.length === 0) {
+    started?.release();
+    return { units: new Map(), files: new Map(), lost: new Map() };
+  }
   const { runTasks } = await import('./unit-pool.js');
-  return runTasks(tasks, settings, jobs, rules);
+  return runTasks(tasks, settings, jobs, rules, started);
+}
+
+async function startWorkers(count: number): Promise<StartedWorkers> {
+  const { StartedWorkers } = await import('./started-workers.js');
+  return new StartedWorkers(count);
 }
 
 /** Wall time per phase, for DRVCHECK_STATS. */

@@ -8,17 +8,11 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type UnitReport } from './analyze-unit.js';
-
-/** What a unit worker is started with. */
-export interface UnitWorkerData {
-  readonly settings: AnalyzerSettings;
-  /** Which file of the current task the worker is reading: its index + 1, or 0. */
-  readonly reading: Int32Array;
-}
+import { startWorker, type StartedWorkers } from './started-workers.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
@@ -43,7 +37,27 @@ export interface PoolResult {
  * `jobs`: the number of workers asked for (1: none); undefined: as many as there are cores,
  * when the work repays their start-up.
  */
-export async function runTasks(tasks: readonly Task[], settings: AnalyzerSettings, jobs: number | undefined, rules?: readonly Rule[]): Promise<PoolResult> {
+export async function runTasks(
+  tasks: readonly Task[],
+  settings: AnalyzerSettings,
+  jobs: number | undefined,
+  rules?: readonly Rule[],
+  started?: StartedWorkers,
+): Promise<PoolResult> {
+  try {
+    return await runOn(tasks, settings, jobs, rules, started);
+  } finally {
+    started?.release();
+  }
+}
+
+async function runOn(
+  tasks: readonly Task[],
+  settings: AnalyzerSettings,
+  jobs: number | undefined,
+  rules: readonly Rule[] | undefined,
+  started: StartedWorkers | undefined,
+): Promise<PoolResult> {
   const result: PoolResult = { units: new Map(), files: new Map(), lost: new Map() };
   const workers = jobs ?? availableParallelism();
   const sizes = taskSizes(tasks, settings.root);
@@ -78,10 +92,8 @@ export async function runTasks(tasks: readonly Task[], settings: AnalyzerSetting
     let preload: PreloadTask | undefined = share && share.length > 0 ? { preload: share } : undefined;
     while (preload || queue.length > 0) {
       await new Promise<void>((done) => {
-        // The worker keeps here which file of its task it is reading (1-based; 0: none). A shared
-        // slot, not a message per file: messages cost a worker far more than a store.
-        const reading = new Int32Array(new SharedArrayBuffer(4));
-        const worker = new Worker(new URL('./unit-worker.js', import.meta.url), { workerData: { settings, reading } satisfies UnitWorkerData });
+        const { worker, reading } = started?.take() ?? startWorker();
+        worker.postMessage({ settings } satisfies WorkerRequest);
         let task: LaneTask | undefined;
         let finished = false;
         const finish = (): void => {
@@ -164,7 +176,10 @@ export type WorkerReply = { readonly id: number; readonly report: UnitReport | F
  * What the pool sends a worker: a task, or headers another worker read. A unit comes with the
  * headers no unit left in the queue includes, which the worker can forget once it is done.
  */
-export type WorkerRequest = LaneTask | (Task & { readonly unit: DriverUnit; readonly forget: readonly string[] }) | { readonly adopt: Uint8Array };
+export type WorkerRequest =
+  | { readonly settings: AnalyzerSettings }
+  | LaneTask
+  | (Task & { readonly unit: DriverUnit; readonly forget: readonly string[] }) | { readonly adopt: Uint8Array };
 
 /**
  * How many units still in the queue include each header. A worker keeps the facts of every

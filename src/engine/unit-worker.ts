@@ -5,41 +5,54 @@
  * the pool, so that if it dies the file that killed it is known.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadLanguages } from '../parser/languages.js';
 import { UnitAnalyzer } from './analyze-unit.js';
-import type { LaneTask, UnitWorkerData, WorkerReply, WorkerRequest } from './unit-pool.js';
+import type { UnitWorkerData } from './started-workers.js';
+import type { LaneTask, WorkerReply, WorkerRequest } from './unit-pool.js';
 
-const { settings, reading } = workerData as UnitWorkerData;
+const { reading } = workerData as UnitWorkerData;
 let current: LaneTask | undefined;
+let analyzer: UnitAnalyzer | undefined;
+
+// The grammars compile while the pool is still discovering the files: a worker may be started
+// before its settings are known (see StartedWorkers).
+void loadLanguages();
 
 // Fault injection for the tests of worker loss: the worker dies on this file.
 const dieOn = process.env['DRVCHECK_TEST_WORKER_DIES_ON'];
-const analyzer = new UnitAnalyzer(settings, undefined, (path) => {
+const noteReading = (path: string | undefined): void => {
   const index = path === undefined || !current ? -1 : 'unit' in current ? current.unit.files.indexOf(path) : 'preload' in current ? current.preload.indexOf(path) : 0;
   Atomics.store(reading, 0, index + 1);
   if (dieOn !== undefined && path === dieOn) {
     // Die as a crash in the parser would: in the middle of the file, after noting which one.
     process.exit(70);
   }
-});
+};
 
 parentPort!.on('message', (message: WorkerRequest) => {
+  if ('settings' in message) {
+    analyzer = new UnitAnalyzer(message.settings, undefined, noteReading);
+    return;
+  }
+  const ready = analyzer;
+  if (!ready) throw new Error('a unit worker was sent work before its settings');
   if ('adopt' in message) {
-    analyzer.adopt(message.adopt);
+    ready.adopt(message.adopt);
     return;
   }
   current = message;
   const task = message;
   if ('preload' in task) {
     // Copied, not transferred: a small serialized Buffer may share its memory with others.
-    void analyzer.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length } satisfies WorkerReply));
+    void ready.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length } satisfies WorkerReply));
     return;
   }
   if ('unit' in task) {
-    void analyzer.analyze(task.unit).then((report) => {
-      if ('forget' in task) analyzer.forget(task.forget);
+    void ready.analyze(task.unit).then((report) => {
+      if ('forget' in task) ready.forget(task.forget);
       parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply);
     });
     return;
   }
-  void analyzer.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply));
+  void ready.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply));
 });
