@@ -18,7 +18,8 @@ export function formatGithub(result: CheckResult, metas: readonly RuleMeta[], di
       ...(end.line === start.line ? [`endColumn=${end.column}`] : []),
       `title=${escapeProperty(`${codeOf.get(f.ruleId) ?? ''} ${f.ruleId}`.trim())}`,
     ];
-    const path = f.steps.map((s) => `${s.location.path}:${s.location.span.start.line}: ${s.message}`).join('\n');
+    // Steps name their files as `file=` does, so that each can be opened from the same directory.
+    const path = f.steps.map((s) => `${displayPath(s.location.path)}:${s.location.span.start.line}: ${s.message}`).join('\n');
     return `::${command} ${properties.join(',')}::${escapeData(path ? `${f.message}\n${path}` : f.message)}`;
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
