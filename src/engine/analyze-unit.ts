@@ -2,7 +2,8 @@
  * Analyses one driver unit from its files to its findings: parse each file (or take its facts
  * from the cache), build the unit's model, run the rules. What it returns is plain data, so
  * the work can run on a worker thread and only the results cross back; each worker keeps the
- * facts of the headers it has read, which the next units it analyses often include again.
+ * facts of the headers it has read or adopted from another worker (see `preload`), which the
+ * next units it analyses often include again, until the pool says no unit left includes them.
  * With a cache, the report is stored under the identities of the files as they were read here.
  */
 import { join } from 'node:path';

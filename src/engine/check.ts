@@ -1,7 +1,7 @@
 /**
  * The whole run: read the configuration, discover files and driver units, take the reports of
  * unchanged units from the cache (with `cacheDir`), parse the files of the others (a header
- * once per thread), build one model per unit, run the rules, then apply configuration,
+ * once per run), build one model per unit, run the rules, then apply configuration,
  * suppressions and the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
 import { join } from 'node:path';
