@@ -22,7 +22,7 @@ import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceS
 import { buildIdentity } from './build-identity.js';
 import type { CacheLocation } from './cache-store.js';
 import type { StartedWorkers } from './started-workers.js';
-import type { PoolResult, Task } from './unit-pool.js';
+import type { PoolResult, PoolRun, Task } from './unit-pool.js';
 import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
 
 export interface CheckOptions {
@@ -80,7 +80,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
   const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
   if (cached) timer.lap('cache lookup');
-  const analysed = await analyse(cached?.misses ?? tasks, settings, options.jobs, options.rules, started);
+  const analysed = await analyse({ tasks: cached?.misses ?? tasks, settings, jobs: options.jobs, ...(options.rules ? { rules: options.rules } : {}), ...(started ? { started } : {}) });
   const pool: PoolResult = cached
     ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
     : analysed;
@@ -145,19 +145,13 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
  * Runs the tasks the cache could not serve. The parser, and the pool that runs it, are loaded
  * only then: a warm run whose every unit is cached never needs them.
  */
-async function analyse(
-  tasks: readonly Task[],
-  settings: AnalyzerSettings,
-  jobs: number | undefined,
-  rules: readonly Rule[] | undefined,
-  started: StartedWorkers | undefined,
-): Promise<PoolResult> {
-  if (tasks.length === 0) {
-    started?.release();
+async function analyse(run: PoolRun): Promise<PoolResult> {
+  if (run.tasks.length === 0) {
+    run.started?.release();
     return { units: new Map(), files: new Map(), lost: new Map() };
   }
   const { runTasks } = await import('./unit-pool.js');
-  return runTasks(tasks, settings, jobs, rules, started);
+  return runTasks(run);
 }
 
 async function startWorkers(count: number): Promise<StartedWorkers> {

@@ -33,31 +33,27 @@ export interface PoolResult {
   sharedHeaders?: number;
 }
 
-/**
- * `jobs`: the number of workers asked for (1: none); undefined: as many as there are cores,
- * when the work repays their start-up.
- */
-export async function runTasks(
-  tasks: readonly Task[],
-  settings: AnalyzerSettings,
-  jobs: number | undefined,
-  rules?: readonly Rule[],
-  started?: StartedWorkers,
-): Promise<PoolResult> {
+/** A run of the pool: its tasks, and how they are to be run. */
+export interface PoolRun {
+  readonly tasks: readonly Task[];
+  readonly settings: AnalyzerSettings;
+  /** The number of workers asked for (1: none); undefined: as many as there are cores, when the work repays their start-up. */
+  readonly jobs: number | undefined;
+  /** Rules other than the built-in ones: they cannot cross threads, so the run stays here. */
+  readonly rules?: readonly Rule[];
+  /** Workers started before discovery; those the run does not take are ended. */
+  readonly started?: StartedWorkers;
+}
+
+export async function runTasks(run: PoolRun): Promise<PoolResult> {
   try {
-    return await runOn(tasks, settings, jobs, rules, started);
+    return await runOn(run);
   } finally {
-    started?.release();
+    run.started?.release();
   }
 }
 
-async function runOn(
-  tasks: readonly Task[],
-  settings: AnalyzerSettings,
-  jobs: number | undefined,
-  rules: readonly Rule[] | undefined,
-  started: StartedWorkers | undefined,
-): Promise<PoolResult> {
+async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promise<PoolResult> {
   const result: PoolResult = { units: new Map(), files: new Map(), lost: new Map() };
   const workers = jobs ?? availableParallelism();
   const sizes = taskSizes(tasks, settings.root);
