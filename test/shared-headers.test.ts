@@ -25,6 +25,10 @@ function sharingProject(): string {
   return project(files);
 }
 
+function statsOf(stderr: string): Record<string, number> {
+  return JSON.parse(stderr.split('\n').find((l) => l.startsWith('{"phasesMs"'))!);
+}
+
 function unitOf(name: string): DriverUnit {
   return { name, kind: 'path', directory: name, files: ['inc/common.h', `${name}/dpc.c`], defines: [] };
 }
@@ -71,16 +75,20 @@ describe('headers shared between workers', () => {
     const two = run(['check', dir, '--format', 'json', '--jobs', '2'], undefined, { DRVCHECK_STATS: '1' });
     const one = run(['check', dir, '--format', 'json', '--jobs', '1']);
     assert.equal(two.code, 1, two.stderr);
-    const stats = JSON.parse(two.stderr.split('\n').find((l) => l.startsWith('{"phasesMs"'))!);
+    const stats = statsOf(two.stderr);
     assert.equal(stats.sharedHeaders, 1);
+    // No worker takes a unit before the header is passed on: it is read once in the run.
+    assert.equal(stats.headersRead, 1);
     assert.equal(JSON.parse(two.stdout).findings.length, 4);
     assert.equal(two.stdout, one.stdout);
   });
 
   it('cost only themselves when one kills the worker reading it for the others', () => {
     const dir = sharingProject();
-    const r = run(['check', dir, '--format', 'json', '--jobs', '2'], undefined, { DRVCHECK_TEST_WORKER_DIES_ON: 'inc/common.h' });
+    const r = run(['check', dir, '--format', 'json', '--jobs', '2'], undefined, { DRVCHECK_TEST_WORKER_DIES_ON: 'inc/common.h', DRVCHECK_STATS: '1' });
     assert.equal(r.code, 1, r.stderr);
+    // The units are sent without it: no other worker reads it and dies.
+    assert.equal(statsOf(r.stderr).workersLost, 1);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual(doc.skipped, [{ path: 'inc/common.h', reason: 'internal error while parsing: the worker exited (code 70)' }]);
     assert.equal(doc.analyzed.length, 4, 'every dpc.c is analysed');

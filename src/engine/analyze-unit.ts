@@ -60,6 +60,8 @@ export class UnitAnalyzer {
   private readonly reports: UnitReportCache | undefined;
   private readonly configs: ConfigResolver;
   private readonly headers = new Map<string, TimedRead>();
+  private readonly forgotten = new Set<string>();
+  private headersRead = 0;
   private readonly knowledgeByConfig = new Map<string, KnowledgeExtensions>();
 
   constructor(
@@ -131,16 +133,29 @@ export class UnitAnalyzer {
     return serialize(reads);
   }
 
-  /** Takes headers another worker read (see `preload`); one read here already is kept. */
+  /**
+   * Takes headers another worker read (see `preload`). One read here already is kept, and one
+   * forgotten is not taken back: no unit left includes it.
+   */
   adopt(preloaded: Uint8Array): void {
     for (const [path, read] of deserialize(preloaded) as [string, TimedRead][]) {
-      if (!this.headers.has(path)) this.headers.set(path, read);
+      if (!this.headers.has(path) && !this.forgotten.has(path)) this.headers.set(path, read);
     }
   }
 
   /** Drops the facts of headers no unit left to analyse includes. */
   forget(paths: readonly string[]): void {
-    for (const path of paths) this.headers.delete(path);
+    for (const path of paths) {
+      this.headers.delete(path);
+      this.forgotten.add(path);
+    }
+  }
+
+  /** How many headers this analyzer read (parsed, or took from the facts cache) since the last call: DRVCHECK_STATS. */
+  takeHeadersRead(): number {
+    const count = this.headersRead;
+    this.headersRead = 0;
+    return count;
   }
 
   /** A file no unit includes (a header nobody includes): read, so that it is accounted for. */
@@ -158,7 +173,10 @@ export class UnitAnalyzer {
     const started = performance.now();
     const result = await readAndParse(this.settings.root, path, this.settings.limits, this.cache);
     const read = { ...result, ms: performance.now() - started };
-    if (HEADER_EXTENSIONS.test(path)) this.headers.set(path, read);
+    if (HEADER_EXTENSIONS.test(path)) {
+      this.headers.set(path, read);
+      this.headersRead++;
+    }
     return read;
   }
 }

@@ -4,6 +4,7 @@
  * once per run), build one model per unit, run the rules, then apply configuration,
  * suppressions and the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
 import { LineIndex } from '../source/decode.js';
@@ -154,9 +155,10 @@ async function analyse(run: PoolRun): Promise<PoolResult> {
   return runTasks(run);
 }
 
+/** As many as asked for, up to the cores: more would only compete with discovery. */
 async function startWorkers(count: number): Promise<StartedWorkers> {
   const { StartedWorkers } = await import('./started-workers.js');
-  return new StartedWorkers(count);
+  return new StartedWorkers(Math.min(count, availableParallelism()));
 }
 
 /** Wall time per phase, for DRVCHECK_STATS. */
@@ -182,7 +184,8 @@ function reportStats(timer: PhaseTimer, analysed: PoolResult, cached: CacheLooku
   for (const report of [...[...analysed.units.values()].flatMap((u) => u.files), ...analysed.files.values()]) times.set(report.path, report.ms);
   const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([path, ms]) => ({ path, ms: Math.round(ms) }));
   const cache = cached ? { hits: cached.units.size + cached.files.size, misses: cached.misses.length } : undefined;
-  const shared = analysed.sharedHeaders !== undefined ? { sharedHeaders: analysed.sharedHeaders } : {};
+  const { sharedHeaders, headersRead, workersLost } = analysed;
+  const shared = sharedHeaders !== undefined ? { sharedHeaders, headersRead, workersLost } : {};
   process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest, ...(cache ? { cache } : {}), ...shared })}\n`);
 }
 

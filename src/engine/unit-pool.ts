@@ -29,8 +29,10 @@ export interface PoolResult {
   readonly files: Map<number, FileReport>;
   /** Files a worker died on, with the reason. */
   readonly lost: Map<string, string>;
-  /** Headers read by one worker for all (DRVCHECK_STATS). */
+  /** For DRVCHECK_STATS: headers read by one worker for all, headers read by any worker, workers lost. */
   sharedHeaders?: number;
+  headersRead?: number;
+  workersLost?: number;
 }
 
 /** A run of the pool: its tasks, and how they are to be run. */
@@ -59,6 +61,7 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
   const sizes = taskSizes(tasks, settings.root);
   // Rules that cannot cross threads, and work that would not repay the workers' start-up, run here.
   if (rules !== undefined || workers <= 1 || tasks.length < 2 || (jobs === undefined && !worthWorkers(sizes, workers))) {
+    started?.release();
     if (sizes.reduce((a, b) => a + b, 0) < QUICK_COMPILE_BELOW_BYTES) {
       const { preferQuickGrammarCompile } = await import('../parser/languages.js');
       preferQuickGrammarCompile();
@@ -72,20 +75,26 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
   }
   const queue = [...tasks];
   const lanes = Math.min(workers, tasks.length);
-  const shares = sharedHeaderShares(tasks, lanes, settings.root);
-  const sharing: SharingState = { live: new Set(), poisoned: new Set(), parsedOnce: 0 };
+  started?.keep(lanes);
+  const shares = sharedHeaderShares(tasks, lanes, settings.root).filter((share) => share.length > 0);
+  const sharing = new Sharing(shares.length);
   const pending = new PendingHeaders(queue);
+  /** Units sent once already to a worker that died before it began them: sent again only once. */
+  const resent = new Set<number>();
   await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(shares[lane])));
-  result.sharedHeaders = sharing.parsedOnce;
+  result.sharedHeaders = sharing.count;
+  result.headersRead = sharing.headersRead;
+  result.workersLost = sharing.workersLost;
   return result;
 
   /**
    * One lane: a worker that takes tasks from the queue until it is empty, replaced if it dies.
    * Its first task is its share of the headers several units include, which it reads and
-   * passes to the other workers.
+   * passes to the other workers; no worker takes a unit before every share is passed on, so
+   * that none parses a shared header itself.
    */
   async function runLane(share: readonly string[] | undefined): Promise<void> {
-    let preload: PreloadTask | undefined = share && share.length > 0 ? { preload: share } : undefined;
+    let preload: PreloadTask | undefined = share ? { preload: share } : undefined;
     while (preload || queue.length > 0) {
       await new Promise<void>((done) => {
         const { worker, reading } = started?.take() ?? startWorker();
@@ -99,19 +108,34 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
           void worker.terminate().then(() => done());
         };
         const sendNext = (): void => {
-          const next = preload ? undefined : queue.shift();
-          task = preload ?? withoutPoisoned(next, sharing.poisoned);
+          if (finished) return;
+          if (!preload && !sharing.allPassedOn) {
+            task = undefined;
+            void sharing.passedOn.then(sendNext);
+            return;
+          }
+          task = preload ?? withoutPoisoned(queue.shift(), sharing.poisoned);
           preload = undefined;
           Atomics.store(reading, 0, 0);
-          if (!task) finish();
-          else if ('unit' in task) worker.postMessage({ ...task, forget: pending.taken(task.unit) } satisfies WorkerRequest);
-          else worker.postMessage(task satisfies WorkerRequest);
+          if (!task) {
+            finish();
+            return;
+          }
+          worker.postMessage(task satisfies WorkerRequest);
+          if ('unit' in task) {
+            // Headers no queued unit includes any more: every worker may drop them once its
+            // current unit is done (a worker reads its messages between units).
+            const unneeded = pending.taken(task.unit);
+            if (unneeded.length > 0) for (const other of sharing.live) other.postMessage({ forget: unneeded } satisfies WorkerRequest);
+          }
         };
         worker.on('message', (message: WorkerReply) => {
+          if (finished) return;
+          sharing.headersRead += message.headersRead;
           if ('preloaded' in message) {
-            // Every other worker takes them; one started later reads what it needs itself.
-            sharing.parsedOnce += message.count;
+            sharing.count += message.count;
             for (const other of sharing.live) if (other !== worker) other.postMessage({ adopt: message.preloaded } satisfies WorkerRequest);
+            sharing.sharePassedOn();
           } else if (task && 'unit' in task) {
             result.units.set(message.id, message.report as UnitReport);
           } else {
@@ -121,13 +145,26 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
         });
         const lost = (why: string): void => {
           if (finished) return;
-          const readingIndex = Atomics.load(reading, 0) - 1;
-          const readingPath = !task || readingIndex < 0 ? undefined : filesOf(task)[readingIndex];
+          sharing.workersLost++;
+          const slot = Atomics.load(reading, 0);
+          const readingPath = !task || slot <= 0 ? undefined : filesOf(task)[slot - 1];
           if (task && 'preload' in task) {
-            // A shared header killed the worker: the units that include it go without it.
+            // A shared header killed the worker: the units that include it go without it. The
+            // other workers read the rest of the share themselves.
             if (readingPath !== undefined) {
               result.lost.set(readingPath, why);
               sharing.poisoned.add(readingPath);
+            }
+            sharing.sharePassedOn();
+          } else if (task && slot === 0) {
+            // Died between tasks (reading another worker's headers, say), before beginning this
+            // one: it is sent again, once.
+            if ('unit' in task && !resent.has(task.id)) {
+              resent.add(task.id);
+              pending.returned(task.unit);
+              queue.unshift(task);
+            } else {
+              for (const f of filesOf(task)) result.lost.set(f, why);
             }
           } else if (task && readingPath !== undefined) {
             result.lost.set(readingPath, why);
@@ -155,27 +192,56 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
   }
 }
 
-/** What the pool knows of the headers shared between workers. */
-interface SharingState {
+/** What the pool knows of the headers shared between workers, and what it counts of them. */
+class Sharing {
   /** Workers running now: those a preloaded share is passed to. */
-  readonly live: Set<Worker>;
+  readonly live = new Set<Worker>();
   /** Shared headers a worker died reading: left out of every unit. */
-  readonly poisoned: Set<string>;
-  /** Headers read once for several workers. */
-  parsedOnce: number;
+  readonly poisoned = new Set<string>();
+  /** Shared headers read once for all workers; headers read by any worker; workers lost. */
+  count = 0;
+  headersRead = 0;
+  workersLost = 0;
+  /** Settles once every share is passed on, or its worker lost. */
+  readonly passedOn: Promise<void>;
+  private sharesLeft: number;
+  private settle: () => void = () => {};
+
+  constructor(shares: number) {
+    this.sharesLeft = shares;
+    this.passedOn = new Promise((resolve) => {
+      this.settle = resolve;
+    });
+    if (shares === 0) this.settle();
+  }
+
+  get allPassedOn(): boolean {
+    return this.sharesLeft === 0;
+  }
+
+  sharePassedOn(): void {
+    if (this.sharesLeft > 0 && --this.sharesLeft === 0) this.settle();
+  }
 }
 
 /** What a worker sends the pool: a report, or the headers it read for the others. */
-export type WorkerReply = { readonly id: number; readonly report: UnitReport | FileReport } | { readonly preloaded: Uint8Array; readonly count: number };
+export type WorkerReply = (
+  | { readonly id: number; readonly report: UnitReport | FileReport }
+  | { readonly preloaded: Uint8Array; readonly count: number }
+) & {
+  /** Headers the worker read for the task (DRVCHECK_STATS). */
+  readonly headersRead: number;
+};
 
 /**
- * What the pool sends a worker: a task, or headers another worker read. A unit comes with the
- * headers no unit left in the queue includes, which the worker can forget once it is done.
+ * What the pool sends a worker: its settings, first; a task; headers another worker read; or
+ * headers no unit left in the queue includes.
  */
 export type WorkerRequest =
   | { readonly settings: AnalyzerSettings }
   | LaneTask
-  | (Task & { readonly unit: DriverUnit; readonly forget: readonly string[] }) | { readonly adopt: Uint8Array };
+  | { readonly adopt: Uint8Array }
+  | { readonly forget: readonly string[] };
 
 /**
  * How many units still in the queue include each header. A worker keeps the facts of every

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadLanguages } from '../parser/languages.js';
 import { UnitAnalyzer } from './analyze-unit.js';
-import type { UnitWorkerData } from './started-workers.js';
+import { FINISHED_READING, type UnitWorkerData } from './started-workers.js';
 import type { LaneTask, WorkerReply, WorkerRequest } from './unit-pool.js';
 
 const { reading } = workerData as UnitWorkerData;
@@ -15,13 +15,18 @@ let current: LaneTask | undefined;
 let analyzer: UnitAnalyzer | undefined;
 
 // The grammars compile while the pool is still discovering the files: a worker may be started
-// before its settings are known (see StartedWorkers).
-void loadLanguages();
+// before its settings are known (see StartedWorkers). A failure here is met again, and reported
+// against the file, when the first file is parsed.
+loadLanguages().catch(() => {});
 
 // Fault injection for the tests of worker loss: the worker dies on this file.
 const dieOn = process.env['DRVCHECK_TEST_WORKER_DIES_ON'];
 const noteReading = (path: string | undefined): void => {
-  const index = path === undefined || !current ? -1 : 'unit' in current ? current.unit.files.indexOf(path) : 'preload' in current ? current.preload.indexOf(path) : 0;
+  if (path === undefined || !current) {
+    Atomics.store(reading, 0, FINISHED_READING);
+    return;
+  }
+  const index = 'unit' in current ? current.unit.files.indexOf(path) : 'preload' in current ? current.preload.indexOf(path) : 0;
   Atomics.store(reading, 0, index + 1);
   if (dieOn !== undefined && path === dieOn) {
     // Die as a crash in the parser would: in the middle of the file, after noting which one.
@@ -40,19 +45,20 @@ parentPort!.on('message', (message: WorkerRequest) => {
     ready.adopt(message.adopt);
     return;
   }
+  if ('forget' in message) {
+    ready.forget(message.forget);
+    return;
+  }
   current = message;
   const task = message;
   if ('preload' in task) {
     // Copied, not transferred: a small serialized Buffer may share its memory with others.
-    void ready.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length } satisfies WorkerReply));
+    void ready.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length, headersRead: ready.takeHeadersRead() } satisfies WorkerReply));
     return;
   }
   if ('unit' in task) {
-    void ready.analyze(task.unit).then((report) => {
-      if ('forget' in task) ready.forget(task.forget);
-      parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply);
-    });
+    void ready.analyze(task.unit).then((report) => parentPort!.postMessage({ id: task.id, report, headersRead: ready.takeHeadersRead() } satisfies WorkerReply));
     return;
   }
-  void ready.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report } satisfies WorkerReply));
+  void ready.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report, headersRead: ready.takeHeadersRead() } satisfies WorkerReply));
 });
