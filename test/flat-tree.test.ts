@@ -104,6 +104,25 @@ describe('flat tree', () => {
     assert.ok(nodes > 10_000);
   });
 
+  it('answers as web-tree-sitter does on unexpected characters and deep nesting, by all three walks', async () => {
+    const languages = await loadLanguages();
+    const parser = new Parser();
+    const deepBlocks = `void F(int a) {${'if (a) {'.repeat(300)} G(); ${'}'.repeat(300)}}`;
+    const deepParens = `int F(void) { return ${'('.repeat(400)}1${')'.repeat(400)}; }`;
+    // An ERROR leaf for one character the lexer cannot read costs nothing: no error of its own.
+    const texts = ['int x = 1 @ 2;', 'void F(void) { G(` ); $ }', deepBlocks, deepParens];
+    for (const language of [languages.c, languages.cpp]) {
+      parser.setLanguage(language);
+      for (const text of texts) {
+        const tree = parser.parse(text)!;
+        for (const walk of ['memory', 'direct', 'public'] as const) {
+          assert.deepEqual(differences(tree, FlatTree.read(tree, text, walk)).slice(0, 5), [], `${text.slice(0, 30)} (${walk} walk)`);
+        }
+        tree.delete();
+      }
+    }
+  });
+
   it('marks the ancestors of a missing token the grammar hides', async () => {
     const languages = await loadLanguages();
     const parser = new Parser();

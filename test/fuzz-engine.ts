@@ -35,7 +35,7 @@ export interface FuzzReport {
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { random } from './fuzz-engine.js';
 import { LineIndex } from '../src/source/decode.js';
 
 /** The line starts by looking at every character: CR, LF and CRLF each end a line. */
@@ -27,14 +28,15 @@ function startsOf(index: LineIndex): number[] {
 describe('LineIndex', () => {
   it('agrees with a character-by-character reading on texts of every kind of line end', () => {
     const alphabet = ['a', 'b', '\n', '\r', '\r\n'];
-    let seed = 11;
-    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const uniform = random(7);
+    const next = (): number => Math.floor(uniform() * 2 ** 31);
     const cases = ['', 'a', '\n', '\r', '\r\n', '\r\r\n', '\n\r', 'a\r\nb\rc\nd', '\r\n\r\n'];
     for (let n = 0; n < 3000; n++) {
       let s = '';
       for (let k = next() % 12; k > 0; k--) s += alphabet[next() % alphabet.length];
       cases.push(s);
     }
+    assert.ok(new Set(cases).size > 2000, `only ${new Set(cases).size} distinct texts`);
     for (const text of cases) {
       const index = new LineIndex(text);
       assert.deepEqual(startsOf(index), referenceStarts(text), JSON.stringify(text));

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { random } from './fuzz-engine.js';
 import { fold } from '../src/parser/text.js';
 
 const reference = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -16,12 +17,15 @@ describe('fold', () => {
 
   it('agrees with the reference on random texts of letters and every kind of space', () => {
     const alphabet = ['a', 'b', ' ', ' ', '\t', '\n', '\r', '\u00a0', 'é', '\ufeff'];
-    let seed = 7;
-    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const uniform = random(7);
+    const next = (): number => Math.floor(uniform() * 2 ** 31);
+    const distinct = new Set<string>();
     for (let n = 0; n < 5000; n++) {
       let s = '';
-      for (let k = next() % 8; k > 0; k--) s += alphabet[next() % alphabet.length];
+      for (let k = next() % 12; k > 0; k--) s += alphabet[next() % alphabet.length];
       assert.equal(fold(s), reference(s), JSON.stringify(s));
+      distinct.add(s);
     }
+    assert.ok(distinct.size > 3000, `only ${distinct.size} distinct texts`);
   });
 });

@@ -30,14 +30,43 @@ export function readFlow(
   const paramPointers = parameterPointers(declarator);
   const casts = readCasts(body, spanOf);
   if (body.hasError) return { unreadable: 'the body has syntax errors', paramPointers, casts };
-  const read = (): Pick<FunctionFlowFacts, 'body' | 'unreadable'> => readSkeleton(body, sehMacros, spanOf);
-  if (!lazy) return { ...read(), paramPointers, casts };
-  // Both keys, in the order an eager read writes them; the one that does not apply reads as undefined.
-  const facts = { body: undefined, unreadable: undefined, paramPointers, casts } as FunctionFlowFacts;
-  let skeleton: Pick<FunctionFlowFacts, 'body' | 'unreadable'> | undefined;
-  lazyProperty(facts, 'body', () => (skeleton ??= read()).body);
-  lazyProperty(facts, 'unreadable', () => (skeleton ??= read()).unreadable);
+  if (!lazy) return { ...readSkeleton(body, sehMacros, spanOf), paramPointers, casts };
+  // Both keys, in the order an eager read writes them. The first read of either settles both;
+  // the one that does not apply is then deleted, as an eager read would not have written it.
+  const facts = { body: undefined, unreadable: undefined, paramPointers, casts } as Mutable<FunctionFlowFacts>;
+  const settle = (): void => {
+    const skeleton = readSkeletonOnDemand(body, sehMacros, spanOf);
+    for (const key of ['body', 'unreadable'] as const) {
+      if (skeleton[key] === undefined) delete facts[key];
+      else Object.defineProperty(facts, key, { value: skeleton[key], configurable: true, enumerable: true, writable: true });
+    }
+  };
+  for (const key of ['body', 'unreadable'] as const) {
+    Object.defineProperty(facts, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        settle();
+        return facts[key];
+      },
+    });
+  }
   return facts;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A skeleton read on demand, under a rule: an error other than an unreadable body is reported
+ * on the function (its skeleton absent, rules silent on it) rather than ending the rule for
+ * the whole unit, as it ends the reading of the file when the skeleton is read at once.
+ */
+function readSkeletonOnDemand(body: SyntaxNode, sehMacros: readonly SehMacro[], spanOf: (start: number, end: number) => Span): Pick<FunctionFlowFacts, 'body' | 'unreadable'> {
+  try {
+    return readSkeleton(body, sehMacros, spanOf);
+  } catch (error) {
+    return { unreadable: `internal error while reading the body: ${(error as Error).message}` };
+  }
 }
 
 function readSkeleton(body: SyntaxNode, sehMacros: readonly SehMacro[], spanOf: (start: number, end: number) => Span): Pick<FunctionFlowFacts, 'body' | 'unreadable'> {
@@ -45,12 +74,18 @@ function readSkeleton(body: SyntaxNode, sehMacros: readonly SehMacro[], spanOf: 
   try {
     return { body: new FlowReader(macros, spanOf).statement(body) };
   } catch (error) {
+    // RangeError: the stack ran out before MAX_SKELETON_DEPTH; the limit keeps that rare, and
+    // keeps the answer the same whether the skeleton is read at once or under a rule.
     if (error instanceof Unreadable || error instanceof RangeError) {
-      return { unreadable: error instanceof Unreadable ? error.message : 'the body nests too deeply' };
+      return { unreadable: error instanceof Unreadable ? error.message : TOO_DEEP };
     }
     throw error;
   }
 }
+
+/** Statements nested deeper than this make a body unreadable: a fixed limit, not the stack's. */
+const MAX_SKELETON_DEPTH = 500;
+const TOO_DEEP = 'the body nests too deeply';
 
 /**
  * Makes `key` of `target` computed on first read and then an ordinary property, keeping its
@@ -62,7 +97,7 @@ export function lazyProperty<T extends object, K extends keyof T>(target: T, key
     enumerable: true,
     get() {
       const value = compute();
-      Object.defineProperty(target, key, { value, configurable: true, enumerable: true, writable: false });
+      Object.defineProperty(target, key, { value, configurable: true, enumerable: true, writable: true });
       return value;
     },
   });
@@ -82,7 +117,19 @@ class FlowReader {
     return { kind: 'jump', jump, span: this.spanOf(start, end), ...extra };
   }
 
+  private depth = 0;
+
   statement(node: SyntaxNode): FlowStatement {
+    if (this.depth >= MAX_SKELETON_DEPTH) throw new Unreadable(TOO_DEEP);
+    this.depth++;
+    try {
+      return this.statementAt(node);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private statementAt(node: SyntaxNode): FlowStatement {
     switch (node.type) {
       case 'compound_statement':
         return { kind: 'block', items: this.sequence(named(node)) };

@@ -47,8 +47,9 @@ export interface ParseOptions {
   readonly timeoutMs?: number;
   /**
    * Read each function's statement trees (`flow` and `controlFlow.body`) only when they are
-   * first asked for. The facts then keep the file's flat tree; the caller says when that is
-   * worth it: not for facts that are cached or kept for the whole run.
+   * first asked for. Until then the facts keep what reading needs: the file's flat tree, its
+   * line index and the file walker's tables. The caller says when that is worth it: not for
+   * facts that are cached or kept for the whole run.
    */
   readonly lazyFlows?: boolean;
 }
@@ -639,19 +640,13 @@ const PLAIN: ChildContext = { branchy: false, guardText: undefined, blockEnd: un
 function childFrame(tree: FlatTree, index: number, conditionField: number, parent: BodyFrame, context: ChildContext): BodyFrame {
   if (context === PLAIN) return parent;
   const inBranch = context.branchy && tree.fields[index] !== conditionField;
-  if (!inBranch && context.blockEnd === undefined) return parent;
-  let scopeEnd = parent.scopeEnd;
-  if (context.blockEnd !== undefined) {
-    // A block is never a branch itself: all its statements share one frame.
-    if (!inBranch) return (context.blockFrame ??= { conditional: parent.conditional, guards: parent.guards, scopeEnd: context.blockEnd });
-    scopeEnd = context.blockEnd;
-  } else if (tree.typeName(index) !== 'compound_statement') {
-    scopeEnd = tree.ends[index]!;
-  }
+  // A block (never branchy itself): all its statements share one frame.
+  if (context.blockEnd !== undefined) return (context.blockFrame ??= { conditional: parent.conditional, guards: parent.guards, scopeEnd: context.blockEnd });
+  if (!inBranch) return parent;
   return {
     conditional: true,
     guards: context.guardText !== undefined ? [...parent.guards, context.guardText] : parent.guards,
-    scopeEnd,
+    scopeEnd: tree.typeName(index) === 'compound_statement' ? parent.scopeEnd : tree.ends[index]!,
   };
 }
 
