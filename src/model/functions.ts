@@ -5,6 +5,7 @@
  */
 import type { AnnotationFact, CallFact, FileFacts, FunctionFact, Span } from '../parser/facts.js';
 import type { Location } from './location.js';
+import { HeaderVisibility } from './header-visibility.js';
 import { isCompiled } from './preprocessor.js';
 import { push } from './expressions.js';
 
@@ -46,6 +47,7 @@ export class FunctionIndex {
   private readonly sitesByCallee = new Map<string, CallSite[]>();
   private readonly siteByCall = new Map<number, Map<CallFact, CallSite>>();
   private readonly resolvedInFile = new Map<string, Map<string, readonly FunctionInfo[]>>();
+  private readonly headers: HeaderVisibility;
 
   constructor(
     files: readonly FileFacts[],
@@ -53,6 +55,7 @@ export class FunctionIndex {
     /** Macros the unit's project defines: definitions in branches they rule out are not compiled. */
     defines: ReadonlyMap<string, string> = new Map(),
   ) {
+    this.headers = new HeaderVisibility(files);
     const compiled = files.map((file) => file.functions.filter((fact) => isCompiled(fact.conditions, defines)));
     // A unit's headers declare far more functions than it defines: only the prototypes of the
     // functions it defines lend them annotations.
@@ -156,7 +159,8 @@ export class FunctionIndex {
   /**
    * The functions a name written in `from` refers to: `EvtIoRead`, `&EvtIoRead`,
    * `(PFN_X)EvtIoRead`, `CQueue::OnRead`. A definition in the same file wins; otherwise the
-   * non-static definitions elsewhere in the unit.
+   * non-static definitions elsewhere in the unit, and the static ones of the headers the file
+   * includes.
    */
   resolveName(name: string, from: FunctionInfo | undefined, fromFile: string): FunctionInfo[] {
     // Most names are plain identifiers already: nothing to clean, nothing qualified.
@@ -174,7 +178,9 @@ export class FunctionIndex {
     const candidates = named.filter((f) => f.fact.className === undefined);
     const local = candidates.filter((f) => f.file === fromFile);
     if (local.length > 0) return local;
-    return candidates.filter((f) => !f.fact.isStatic);
+    // A static function is seen only where it is compiled: its own file, or a file that
+    // includes the header it is defined in.
+    return candidates.filter((f) => !f.fact.isStatic || this.headers.includes(fromFile, f.file));
   }
 
   private resolveCall(caller: FunctionInfo, call: CallFact): readonly FunctionInfo[] {

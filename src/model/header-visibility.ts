@@ -1,0 +1,76 @@
+/**
+ * Which headers a file of a unit includes, directly or through other headers: a function
+ * defined `static` in a header is compiled into every source that includes it, so a call from
+ * such a source reaches it, and a call from any other file does not.
+ */
+import type { FileFacts } from '../parser/facts.js';
+
+const HEADER = /\.(h|hpp|hxx|hh|inl)$/i;
+
+export class HeaderVisibility {
+  /** The unit's headers by lower-case file name: how an `#include` names them. */
+  private readonly headersByName = new Map<string, string[]>();
+  private readonly includesOf = new Map<string, readonly string[]>();
+  private readonly reached = new Map<string, ReadonlySet<string>>();
+
+  constructor(files: readonly FileFacts[]) {
+    for (const file of files) {
+      this.includesOf.set(file.path, file.includes);
+      if (!HEADER.test(file.path)) continue;
+      const name = baseName(file.path).toLowerCase();
+      const list = this.headersByName.get(name);
+      if (list) list.push(file.path);
+      else this.headersByName.set(name, [file.path]);
+    }
+  }
+
+  /** Whether `from` includes `header`, directly or through the headers it includes. */
+  includes(from: string, header: string): boolean {
+    let seen = this.reached.get(from);
+    if (!seen) this.reached.set(from, (seen = this.closure(from)));
+    return seen.has(header);
+  }
+
+  private closure(from: string): ReadonlySet<string> {
+    const seen = new Set<string>();
+    const queue = [from];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      for (const written of this.includesOf.get(file) ?? []) {
+        const header = this.resolve(file, written);
+        if (header !== undefined && !seen.has(header)) {
+          seen.add(header);
+          queue.push(header);
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** The unit's header an `#include` names, as discovery matches them: by name, nearest first. */
+  private resolve(includer: string, written: string): string | undefined {
+    const candidates = this.headersByName.get(baseName(written.replace(/\\/g, '/')).toLowerCase());
+    if (!candidates) return undefined;
+    const from = dirParts(includer);
+    let best = candidates[0]!;
+    let bestScore = -1;
+    for (const candidate of candidates) {
+      const parts = dirParts(candidate);
+      let score = 0;
+      while (score < from.length && score < parts.length && from[score] === parts[score]) score++;
+      if (score > bestScore) {
+        best = candidate;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function dirParts(path: string): string[] {
+  return path.split('/').slice(0, -1);
+}
