@@ -67,9 +67,15 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
       preferQuickGrammarCompile();
     }
     const analyzer = new UnitAnalyzer(settings, rules);
+    // As a worker does (see PendingHeaders): headers no later unit includes are dropped.
+    const pending = new PendingHeaders(tasks);
     for (const task of tasks) {
-      if ('unit' in task) result.units.set(task.id, await analyzer.analyze(task.unit));
-      else result.files.set(task.id, await analyzer.readAlone(task.file));
+      if ('unit' in task) {
+        result.units.set(task.id, await analyzer.analyze(task.unit));
+        analyzer.forget(pending.taken(task.unit));
+      } else {
+        result.files.set(task.id, await analyzer.readAlone(task.file));
+      }
     }
     return result;
   }
