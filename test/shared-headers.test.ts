@@ -70,6 +70,22 @@ describe('headers shared between workers', () => {
     assert.deepEqual(read, ['inc/common.h', 'unit0/dpc.c', 'unit1/dpc.c', 'inc/common.h', 'unit2/dpc.c']);
   });
 
+  it('are dropped by every worker once no unit left in the queue includes them', () => {
+    // Six units, each with a header of its own: a worker that kept every header it read would
+    // hold three by the end.
+    const files: Record<string, string> = {};
+    for (let u = 0; u < 6; u++) {
+      files[`unit${u}/driver.inf`] = '[Version]\n';
+      files[`unit${u}/own.h`] = '#pragma once\nVOID OwnHelper(VOID);\n';
+      files[`unit${u}/dpc.c`] = waitingDpcDriver({ before: '#include "own.h"\n' });
+    }
+    const r = run(['check', project(files), '--format', 'json', '--jobs', '2'], undefined, { DRVCHECK_STATS: '1' });
+    assert.equal(r.code, 1, r.stderr);
+    const stats = statsOf(r.stderr);
+    assert.equal(stats.headersRead, 6);
+    assert.ok(stats.mostHeadersKept <= 1, `a worker kept ${stats.mostHeadersKept} headers at once`);
+  });
+
   it('are parsed once in a run on two workers, which reports as a run on one does', () => {
     const dir = sharingProject();
     const two = run(['check', dir, '--format', 'json', '--jobs', '2'], undefined, { DRVCHECK_STATS: '1' });

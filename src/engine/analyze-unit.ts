@@ -55,6 +55,11 @@ export interface AnalyzerSettings {
 
 type TimedRead = ReadResult & { readonly ms: number };
 
+export interface HeaderCounts {
+  readonly read: number;
+  readonly kept: number;
+}
+
 export class UnitAnalyzer {
   private readonly cache: FactsCache | undefined;
   private readonly reports: UnitReportCache | undefined;
@@ -151,11 +156,14 @@ export class UnitAnalyzer {
     }
   }
 
-  /** How many headers this analyzer read (parsed, or took from the facts cache) since the last call: DRVCHECK_STATS. */
-  takeHeadersRead(): number {
-    const count = this.headersRead;
+  /**
+   * For DRVCHECK_STATS: the headers this analyzer read (parsed, or took from the facts cache)
+   * since the last call, and those whose facts it keeps now.
+   */
+  headerCounts(): HeaderCounts {
+    const read = this.headersRead;
     this.headersRead = 0;
-    return count;
+    return { read, kept: this.headers.size };
   }
 
   /** A file no unit includes (a header nobody includes): read, so that it is accounted for. */
@@ -174,7 +182,9 @@ export class UnitAnalyzer {
     const result = await readAndParse(this.settings.root, path, this.settings.limits, this.cache);
     const read = { ...result, ms: performance.now() - started };
     if (HEADER_EXTENSIONS.test(path)) {
-      this.headers.set(path, read);
+      // One forgotten before it was read here (the pool's word can come while a unit waits for
+      // the grammars) is read for this unit only.
+      if (!this.forgotten.has(path)) this.headers.set(path, read);
       this.headersRead++;
     }
     return read;

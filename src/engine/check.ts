@@ -184,8 +184,8 @@ function reportStats(timer: PhaseTimer, analysed: PoolResult, cached: CacheLooku
   for (const report of [...[...analysed.units.values()].flatMap((u) => u.files), ...analysed.files.values()]) times.set(report.path, report.ms);
   const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([path, ms]) => ({ path, ms: Math.round(ms) }));
   const cache = cached ? { hits: cached.units.size + cached.files.size, misses: cached.misses.length } : undefined;
-  const { sharedHeaders, headersRead, workersLost } = analysed;
-  const shared = sharedHeaders !== undefined ? { sharedHeaders, headersRead, workersLost } : {};
+  const { sharedHeaders, headersRead, mostHeadersKept, workersLost } = analysed;
+  const shared = sharedHeaders !== undefined ? { sharedHeaders, headersRead, mostHeadersKept, workersLost } : {};
   process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest, ...(cache ? { cache } : {}), ...shared })}\n`);
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
-import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type UnitReport } from './analyze-unit.js';
+import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type HeaderCounts, type UnitReport } from './analyze-unit.js';
 import { startWorker, type StartedWorkers } from './started-workers.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
@@ -29,9 +29,10 @@ export interface PoolResult {
   readonly files: Map<number, FileReport>;
   /** Files a worker died on, with the reason. */
   readonly lost: Map<string, string>;
-  /** For DRVCHECK_STATS: headers read by one worker for all, headers read by any worker, workers lost. */
+  /** For DRVCHECK_STATS: headers read by one worker for all, read by any worker, kept by one at most, workers lost. */
   sharedHeaders?: number;
   headersRead?: number;
+  mostHeadersKept?: number;
   workersLost?: number;
 }
 
@@ -90,6 +91,7 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
   await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(shares[lane])));
   result.sharedHeaders = sharing.count;
   result.headersRead = sharing.headersRead;
+  result.mostHeadersKept = sharing.mostHeadersKept;
   result.workersLost = sharing.workersLost;
   return result;
 
@@ -137,7 +139,8 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
         };
         worker.on('message', (message: WorkerReply) => {
           if (finished) return;
-          sharing.headersRead += message.headersRead;
+          sharing.headersRead += message.headers.read;
+          sharing.mostHeadersKept = Math.max(sharing.mostHeadersKept, message.headers.kept);
           if ('preloaded' in message) {
             sharing.count += message.count;
             for (const other of sharing.live) if (other !== worker) other.postMessage({ adopt: message.preloaded } satisfies WorkerRequest);
@@ -204,9 +207,10 @@ class Sharing {
   readonly live = new Set<Worker>();
   /** Shared headers a worker died reading: left out of every unit. */
   readonly poisoned = new Set<string>();
-  /** Shared headers read once for all workers; headers read by any worker; workers lost. */
+  /** Shared headers read once for all workers; headers read by any worker; the most one kept at once; workers lost. */
   count = 0;
   headersRead = 0;
+  mostHeadersKept = 0;
   workersLost = 0;
   /** Settles once every share is passed on, or its worker lost. */
   readonly passedOn: Promise<void>;
@@ -235,8 +239,8 @@ export type WorkerReply = (
   | { readonly id: number; readonly report: UnitReport | FileReport }
   | { readonly preloaded: Uint8Array; readonly count: number }
 ) & {
-  /** Headers the worker read for the task (DRVCHECK_STATS). */
-  readonly headersRead: number;
+  /** Headers the worker read for the task, and those it keeps after it (DRVCHECK_STATS). */
+  readonly headers: HeaderCounts;
 };
 
 /**

@@ -53,12 +53,12 @@ parentPort!.on('message', (message: WorkerRequest) => {
   const task = message;
   if ('preload' in task) {
     // Copied, not transferred: a small serialized Buffer may share its memory with others.
-    void ready.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length, headersRead: ready.takeHeadersRead() } satisfies WorkerReply));
+    void ready.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length, headers: ready.headerCounts() } satisfies WorkerReply));
     return;
   }
   if ('unit' in task) {
-    void ready.analyze(task.unit).then((report) => parentPort!.postMessage({ id: task.id, report, headersRead: ready.takeHeadersRead() } satisfies WorkerReply));
+    void ready.analyze(task.unit).then((report) => parentPort!.postMessage({ id: task.id, report, headers: ready.headerCounts() } satisfies WorkerReply));
     return;
   }
-  void ready.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report, headersRead: ready.takeHeadersRead() } satisfies WorkerReply));
+  void ready.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report, headers: ready.headerCounts() } satisfies WorkerReply));
 });
