@@ -4,7 +4,6 @@
  * once per run), build one model per unit, run the rules, then apply configuration,
  * suppressions and the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
 import { LineIndex } from '../source/decode.js';
@@ -22,7 +21,6 @@ import { DEFAULT_LIMITS, readSource, type ReadLimits } from './read-files.js';
 import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression, type SuppressionFacts } from './suppressions.js';
 import { buildIdentity } from './build-identity.js';
 import type { CacheLocation } from './cache-store.js';
-import type { StartedWorkers } from './started-workers.js';
 import type { PoolResult, PoolRun, Task } from './unit-pool.js';
 import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
 
@@ -56,16 +54,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const metas = [...(options.rules ?? RULES).map((r) => r.meta), ...ENGINE_RULES];
   const timer = new PhaseTimer();
   const configs = new ConfigResolver(options.configFile);
-  // Workers asked for by number start now and compile their grammars while discovery runs; not
-  // with a cache, which may leave them nothing to do.
-  const started = options.jobs !== undefined && options.jobs > 1 && !options.rules && !options.cacheDir ? await startWorkers(options.jobs) : undefined;
-  let found: ReturnType<typeof discover>;
-  try {
-    found = discover(options.paths, options.root, discoveryPolicy(configs));
-  } catch (error) {
-    started?.release();
-    throw error;
-  }
+  const found = discover(options.paths, options.root, discoveryPolicy(configs));
   timer.lap('discover');
 
   // Each unit is analysed from its files to its findings in one place (a worker thread when
@@ -81,7 +70,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
   const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
   if (cached) timer.lap('cache lookup');
-  const analysed = await analyse({ tasks: cached?.misses ?? tasks, settings, jobs: options.jobs, ...(options.rules ? { rules: options.rules } : {}), ...(started ? { started } : {}) });
+  const analysed = await analyse({ tasks: cached?.misses ?? tasks, settings, jobs: options.jobs, ...(options.rules ? { rules: options.rules } : {}) });
   const pool: PoolResult = cached
     ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
     : analysed;
@@ -147,18 +136,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
  * only then: a warm run whose every unit is cached never needs them.
  */
 async function analyse(run: PoolRun): Promise<PoolResult> {
-  if (run.tasks.length === 0) {
-    run.started?.release();
-    return { units: new Map(), files: new Map(), lost: new Map() };
-  }
+  if (run.tasks.length === 0) return { units: new Map(), files: new Map(), lost: new Map() };
   const { runTasks } = await import('./unit-pool.js');
   return runTasks(run);
-}
-
-/** As many as asked for, up to the cores: more would only compete with discovery. */
-async function startWorkers(count: number): Promise<StartedWorkers> {
-  const { StartedWorkers } = await import('./started-workers.js');
-  return new StartedWorkers(Math.min(count, availableParallelism()));
 }
 
 /** Wall time per phase, for DRVCHECK_STATS. */

@@ -12,7 +12,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type HeaderCounts, type UnitReport } from './analyze-unit.js';
-import { startWorker, type StartedWorkers } from './started-workers.js';
+import { startWorker } from './worker-start.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
@@ -44,25 +44,14 @@ export interface PoolRun {
   readonly jobs: number | undefined;
   /** Rules other than the built-in ones: they cannot cross threads, so the run stays here. */
   readonly rules?: readonly Rule[];
-  /** Workers started before discovery; those the run does not take are ended. */
-  readonly started?: StartedWorkers;
 }
 
-export async function runTasks(run: PoolRun): Promise<PoolResult> {
-  try {
-    return await runOn(run);
-  } finally {
-    run.started?.release();
-  }
-}
-
-async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promise<PoolResult> {
+export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promise<PoolResult> {
   const result: PoolResult = { units: new Map(), files: new Map(), lost: new Map() };
   const workers = jobs ?? availableParallelism();
   const sizes = taskSizes(tasks, settings.root);
   // Rules that cannot cross threads, and work that would not repay the workers' start-up, run here.
   if (rules !== undefined || workers <= 1 || tasks.length < 2 || (jobs === undefined && !worthWorkers(sizes, workers))) {
-    started?.release();
     if (sizes.reduce((a, b) => a + b, 0) < QUICK_COMPILE_BELOW_BYTES) {
       const { preferQuickGrammarCompile } = await import('../parser/languages.js');
       preferQuickGrammarCompile();
@@ -82,7 +71,6 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
   }
   const queue = [...tasks];
   const lanes = Math.min(workers, tasks.length);
-  started?.keep(lanes);
   const shares = sharedHeaderShares(tasks, lanes, settings.root).filter((share) => share.length > 0);
   const sharing = new Sharing(shares.length);
   const pending = new PendingHeaders(queue);
@@ -105,7 +93,7 @@ async function runOn({ tasks, settings, jobs, rules, started }: PoolRun): Promis
     let preload: PreloadTask | undefined = share ? { preload: share } : undefined;
     while (preload || queue.length > 0) {
       await new Promise<void>((done) => {
-        const { worker, reading } = started?.take() ?? startWorker();
+        const { worker, reading } = startWorker();
         worker.postMessage({ settings } satisfies WorkerRequest);
         let task: LaneTask | undefined;
         let finished = false;

@@ -7,16 +7,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadLanguages } from '../parser/languages.js';
 import { UnitAnalyzer } from './analyze-unit.js';
-import { FINISHED_READING, type UnitWorkerData } from './started-workers.js';
+import { FINISHED_READING, type UnitWorkerData } from './worker-start.js';
 import type { LaneTask, WorkerReply, WorkerRequest } from './unit-pool.js';
 
 const { reading } = workerData as UnitWorkerData;
 let current: LaneTask | undefined;
 let analyzer: UnitAnalyzer | undefined;
 
-// The grammars compile while the pool is still discovering the files: a worker may be started
-// before its settings are known (see StartedWorkers). A failure here is met again, and reported
-// against the file, when the first file is parsed.
+// The grammars compile while the settings and the first task are on their way. A failure here
+// is met again, and reported against the file, when the first file is parsed.
 loadLanguages().catch(() => {});
 
 // Fault injection for the tests of worker loss: the worker dies on this file.
