@@ -3,25 +3,19 @@
  * defined `static` in a header is compiled into every source that includes it, so a call from
  * such a source reaches it, and a call from any other file does not.
  */
+import { basename } from 'node:path';
 import type { FileFacts } from '../parser/facts.js';
-
-const HEADER = /\.(h|hpp|hxx|hh|inl)$/i;
+import { closestTo, HEADER_EXTENSIONS, indexHeaders } from '../source/discover.js';
 
 export class HeaderVisibility {
   /** The unit's headers by lower-case file name: how an `#include` names them. */
-  private readonly headersByName = new Map<string, string[]>();
+  private readonly headersByName: Map<string, string[]>;
   private readonly includesOf = new Map<string, readonly string[]>();
   private readonly reached = new Map<string, ReadonlySet<string>>();
 
   constructor(files: readonly FileFacts[]) {
-    for (const file of files) {
-      this.includesOf.set(file.path, file.includes);
-      if (!HEADER.test(file.path)) continue;
-      const name = baseName(file.path).toLowerCase();
-      const list = this.headersByName.get(name);
-      if (list) list.push(file.path);
-      else this.headersByName.set(name, [file.path]);
-    }
+    for (const file of files) this.includesOf.set(file.path, file.includes);
+    this.headersByName = indexHeaders(files.map((file) => file.path).filter((path) => HEADER_EXTENSIONS.test(path)));
   }
 
   /** Whether `from` includes `header`, directly or through the headers it includes. */
@@ -49,28 +43,12 @@ export class HeaderVisibility {
 
   /** The unit's header an `#include` names, as discovery matches them: by name, nearest first. */
   private resolve(includer: string, written: string): string | undefined {
-    const candidates = this.headersByName.get(baseName(written.replace(/\\/g, '/')).toLowerCase());
-    if (!candidates) return undefined;
-    const from = dirParts(includer);
-    let best = candidates[0]!;
-    let bestScore = -1;
-    for (const candidate of candidates) {
-      const parts = dirParts(candidate);
-      let score = 0;
-      while (score < from.length && score < parts.length && from[score] === parts[score]) score++;
-      if (score > bestScore) {
-        best = candidate;
-        bestScore = score;
-      }
-    }
-    return best;
+    const candidates = this.headersByName.get(basename(written.replace(/\\/g, '/')).toLowerCase());
+    return candidates ? closestTo(includer, candidates, directoryOf) : undefined;
   }
 }
 
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-function dirParts(path: string): string[] {
+/** The components of a root-relative path's directory. */
+function directoryOf(path: string): readonly string[] {
   return path.split('/').slice(0, -1);
 }

@@ -430,7 +430,8 @@ function nearestMarker(file: string, markers: Map<string, unknown>, root: string
   }
 }
 
-function indexHeaders(headers: readonly string[]): Map<string, string[]> {
+/** Headers by lower-case file name: how an `#include` names them. */
+export function indexHeaders(headers: readonly string[]): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const h of headers) {
     const key = basename(h).toLowerCase();
@@ -496,18 +497,28 @@ function readIncludes(file: string): string[] {
   return cached;
 }
 
-function closestTo(file: string, candidates: readonly string[]): string {
+/**
+ * Of the files an `#include` may name, the one whose directory shares the most leading
+ * components with the includer's (the first such one on a tie). `directoryOf` splits a path
+ * into the components of its directory: discovery's paths are the system's, the model's are
+ * root-relative with forward slashes.
+ */
+export function closestTo(file: string, candidates: readonly string[], directoryOf: (path: string) => readonly string[] = systemDirectoryOf): string {
   let best = candidates[0]!;
   let bestScore = -1;
-  const from = partsOf(dirname(file));
+  const from = directoryOf(file);
   for (const c of candidates) {
-    const score = sharedPrefixLength(from, partsOf(dirname(c)));
+    const score = sharedPrefixLength(from, directoryOf(c));
     if (score > bestScore) {
       best = c;
       bestScore = score;
     }
   }
   return best;
+}
+
+function systemDirectoryOf(path: string): readonly string[] {
+  return partsOf(dirname(path));
 }
 
 /**
