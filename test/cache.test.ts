@@ -7,14 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { describe, it } from 'node:test';
 import { project } from './cli-helpers.js';
 import { waitingDpcDriver } from './drivers.js';
 import { cliPath, examplesDir } from './paths.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 interface Run {
   readonly stdout: string;
@@ -29,7 +29,7 @@ function check(dir: string, format: 'json' | 'sarif', cache?: string, extra: str
   return { stdout: r.stdout, ...(stats.cache ? { cache: stats.cache } : {}) };
 }
 
-const newCache = (): string => mkdtempSync(join(tmpdir(), 'drvcheck-cache-'));
+const newCache = (): string => temporaryDirectory('drvcheck-cache-');
 const findings = (run: Run): string[] => JSON.parse(run.stdout).findings.map((f: any) => `${f.location.path}:${f.location.startLine} ${f.ruleId} ${f.severity}`);
 
 /** Two driver units (a directory with an INF each) sharing a header: one finding in each. */
@@ -41,7 +41,7 @@ function twoUnits(): string {
 
 describe('--cache', () => {
   it('reports warm exactly what a run without the cache reports, in JSON and SARIF, without analysing anything', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-cache-src-'));
+    const dir = temporaryDirectory('drvcheck-cache-src-');
     cpSync(examplesDir, join(dir, 'examples'), { recursive: true });
     cpSync(twoUnits(), join(dir, 'more'), { recursive: true });
     writeFileSync(join(dir, 'more', 'common', 'unused.h'), '#define NOBODY_INCLUDES_THIS 1\n');

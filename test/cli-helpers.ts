@@ -1,9 +1,9 @@
 /** What the CLI tests share: running drvcheck as a user does, and making a throwaway project. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, repoRoot } from './paths.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 /** Runs drvcheck in a new process, without colour, and returns its exit code and output. */
 export function run(args: string[], cwd = repoRoot, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
@@ -13,7 +13,7 @@ export function run(args: string[], cwd = repoRoot, env: Record<string, string> 
 
 /** A new temporary directory holding `files` (relative path → content). */
 export function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'drvcheck-project-'));
+  const dir = temporaryDirectory('drvcheck-project-');
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), content);

@@ -3,14 +3,14 @@
  * bundled example driver, and the rule commands.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES } from '../src/rules/index.js';
 import { run } from './cli-helpers.js';
 import { annotations } from './fixture-harness.js';
 import { examplesDir, repoRoot } from './paths.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 describe('drvcheck check', () => {
   it('reports the example driver in compiler style with a code frame and the path as notes, and exits 1', () => {
@@ -31,7 +31,7 @@ describe('drvcheck check', () => {
 
   it('exits 0 with --exit-zero, and 0 when there is nothing to report', () => {
     assert.equal(run(['check', 'examples', '--exit-zero']).code, 0);
-    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-clean-'));
+    const dir = temporaryDirectory('drvcheck-clean-');
     writeFileSync(join(dir, 'clean.c'), 'NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING r) { return STATUS_SUCCESS; }\n');
     const r = run(['check', dir]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -53,7 +53,7 @@ describe('drvcheck check', () => {
   });
 
   it('writes JSON with findings, paths and the account of files', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'drvcheck-json-')), 'report.json');
+    const out = join(temporaryDirectory('drvcheck-json-'), 'report.json');
     const r = run(['check', examplesDir, '--format', 'json', '--output', out]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '', 'nothing on stdout when --output is given');
@@ -72,7 +72,7 @@ describe('drvcheck check', () => {
   });
 
   it('reports paths relative to --root', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'drvcheck-root-')), 'report.json');
+    const out = join(temporaryDirectory('drvcheck-root-'), 'report.json');
     run(['check', join(examplesDir, 'fxsample'), '--root', repoRoot, '--format', 'json', '--output', out]);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     assert.ok(doc.findings.length > 0);

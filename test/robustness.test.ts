@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitingDpcDriver } from './drivers.js';
 import { cliPath } from './paths.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 /** A DPC that waits: one irql-call-too-high finding, on line 6 of known.c. */
 const KNOWN = waitingDpcDriver();
@@ -24,7 +24,7 @@ interface Outcome {
 }
 
 function scan(setup: (dir: string) => void, extraArgs: string[] = []): Outcome {
-  const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
+  const dir = temporaryDirectory('drvcheck-robust-');
   writeFileSync(join(dir, 'known.c'), KNOWN);
   setup(dir);
   const r = spawnSync(process.execPath, [cliPath, 'check', dir, '--format', 'json', ...extraArgs], { encoding: 'utf8', timeout: 120_000 });
@@ -115,7 +115,7 @@ describe('inputs that must be handled', () => {
   });
 
   it('does not follow a symbolic-link loop, or a link out of the scanned root', () => {
-    const outside = mkdtempSync(join(tmpdir(), 'drvcheck-outside-'));
+    const outside = temporaryDirectory('drvcheck-outside-');
     writeFileSync(join(outside, 'elsewhere.c'), functionOf('    Call();'));
     const o = scan((d) => {
       mkdirSync(join(d, 'sub'));
@@ -134,7 +134,7 @@ describe('inputs that must be handled', () => {
 
 describe('the account of a run', () => {
   it('loses only the file a worker dies on, and goes on with a new worker', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
+    const dir = temporaryDirectory('drvcheck-robust-');
     writeFileSync(join(dir, 'known.c'), KNOWN);
     // Six driver units, so that the run uses worker threads.
     for (let u = 0; u < 6; u++) {
@@ -156,7 +156,7 @@ describe('the account of a run', () => {
   it('analyses one small driver without worker threads, unless --jobs asks for them', () => {
     // One unit and four headers no source includes: five tasks, too little work for workers.
     // The injected fault kills a worker only, so the file is lost exactly when a worker read it.
-    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
+    const dir = temporaryDirectory('drvcheck-robust-');
     writeFileSync(join(dir, 'driver.inf'), '[Version]\n');
     for (let i = 0; i < 3; i++) writeFileSync(join(dir, `file${i}.c`), functionOf('    Call();'));
     for (let i = 0; i < 4; i++) writeFileSync(join(dir, `unused${i}.h`), '#define UNUSED 1\n');
@@ -172,7 +172,7 @@ describe('the account of a run', () => {
   });
 
   it('lists analyzed files as SARIF artifacts and skipped ones as notifications naming the file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
+    const dir = temporaryDirectory('drvcheck-robust-');
     writeFileSync(join(dir, 'known.c'), KNOWN);
     writeFileSync(join(dir, 'blob.c'), Buffer.alloc(64, 0));
     const r = spawnSync(process.execPath, [cliPath, 'check', dir, '--format', 'sarif'], { encoding: 'utf8' });
@@ -186,7 +186,7 @@ describe('the account of a run', () => {
   });
 
   it('says in the text summary what was skipped and why', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'drvcheck-robust-'));
+    const dir = temporaryDirectory('drvcheck-robust-');
     writeFileSync(join(dir, 'known.c'), KNOWN);
     writeFileSync(join(dir, 'blob.c'), Buffer.alloc(64, 0));
     const r = spawnSync(process.execPath, [cliPath, 'check', dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

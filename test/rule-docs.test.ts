@@ -3,15 +3,15 @@
  * bad example triggers the rule, the good example does not.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { check } from '../src/engine/check.js';
 import { ALL_RULE_METAS } from '../src/engine/check.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 async function findingsOf(code: string, ruleId: string): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'drvcheck-doc-'));
+  const dir = temporaryDirectory('drvcheck-doc-');
   writeFileSync(join(dir, 'example.c'), `#include <ntddk.h>\n#include <wdf.h>\n\n${code}\n`);
   const result = await check({ paths: [dir] });
   return result.findings.filter((f) => f.ruleId === ruleId).length;

@@ -3,11 +3,11 @@
  * two drivers in one tree are never linked.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { check } from '../src/engine/check.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 /** A DPC that waits: one irql-call-too-high finding on the line marked FINDING. */
 const DPC_THAT_WAITS = [
@@ -33,7 +33,7 @@ const FINDING_LINE = 6;
 const FINDING_COLUMN = 5;
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'drvcheck-src-'));
+  return temporaryDirectory('drvcheck-src-');
 }
 
 async function onlyFinding(dir: string) {
