@@ -6,28 +6,33 @@
  * paid only by runs with `--cache`.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { knowledgeDataPath } from '../knowledge/ddi.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Bumped when the layout of the cache or the shape of an entry changes. */
 const CACHE_FORMAT = 2;
+
+const CODE_DIRS = ['dist/src', 'dist/bundle'];
 
 let identity: string | undefined;
 
 /** `v<version>-<hash>`: a directory name, unique to this build's code and data. */
 export function buildIdentity(): string {
   if (identity) return identity;
-  // This module is in <code>/engine/; <code> is dist/src when compiled.
-  const codeDir = fileURLToPath(new URL('..', import.meta.url));
   const hash = createHash('sha256').update(`${TOOL_VERSION}\0${CACHE_FORMAT}\0`);
-  const code = readdirSync(codeDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
-    .map((f) => f.split('\\').join('/'))
-    .sort();
-  for (const file of code) hash.update(`${file}\0`).update(readFileSync(join(codeDir, file))).update('\0');
+  // The code compiled module by module, and the bundle made from it that the CLI runs.
+  for (const dir of CODE_DIRS) {
+    const codeDir = join(PACKAGE_ROOT, dir);
+    if (!existsSync(codeDir)) continue;
+    const code = readdirSync(codeDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(js|cjs|ts)$/.test(f) && !f.endsWith('.d.ts'))
+      .map((f) => f.split('\\').join('/'))
+      .sort();
+    for (const file of code) hash.update(`${dir}/${file}\0`).update(readFileSync(join(codeDir, file))).update('\0');
+  }
   const dataDir = dirname(knowledgeDataPath('ddi-irql.json'));
   for (const name of readdirSync(dataDir).sort()) hash.update(`${name}\0`).update(readFileSync(join(dataDir, name))).update('\0');
   identity = `v${TOOL_VERSION}-${hash.digest('hex').slice(0, 16)}`;

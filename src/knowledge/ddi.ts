@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export type IrqlLevel = 'PASSIVE' | 'APC' | 'DISPATCH' | 'DIRQL' | 'HIGH';
 
@@ -40,22 +40,11 @@ export interface DdiRequirement {
   readonly alias?: string;
 }
 
-/**
- * Absolute path of a file in src/knowledge/data. Walks up from this module (which runs from
- * src/knowledge/ under ts-node-like tools and from dist/src/knowledge/ when compiled) to the
- * package root (a directory with package.json that holds the data file).
- */
+/** Absolute path of a file in src/knowledge/data, which the package ships beside its code. */
 export function knowledgeDataPath(fileName: string): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'src', 'knowledge', 'data', fileName);
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(candidate)) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(`drvcheck: knowledge data file src/knowledge/data/${fileName} not found above ${fileURLToPath(import.meta.url)}`);
-    }
-    dir = parent;
-  }
+  const file = path.join(PACKAGE_ROOT, 'src', 'knowledge', 'data', fileName);
+  if (!existsSync(file)) throw new Error(`drvcheck: knowledge data file src/knowledge/data/${fileName} not found in ${PACKAGE_ROOT}`);
+  return file;
 }
 
 /** Reads a knowledge JSON file and returns its `mapKey` object, checked to be a plain object. */
