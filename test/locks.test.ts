@@ -11,7 +11,7 @@ import { parseDecoded } from '../src/engine/parse-files.js';
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../src/knowledge/extensions.js';
 import { DriverModel } from '../src/model/driver-model.js';
 import type { FunctionInfo } from '../src/model/functions.js';
-import { lockRegions } from '../src/model/locks.js';
+import { lockKey, lockRegions } from '../src/model/locks.js';
 import { decodeSource } from '../src/source/decode.js';
 
 const SOURCE = `
@@ -66,5 +66,18 @@ describe('lock regions', () => {
     const declared = await freshFunction('TouchUnderOwnLock');
     assert.deepEqual(held(lockRegions(declared, false, OWN_LOCK)), ['MyAcquireLock DISPATCH']);
     assert.deepEqual(held(lockRegions(declared)), []);
+  });
+});
+
+describe('lockKey', () => {
+  it('names a lock the same through address-of, casts, parentheses and spaces', () => {
+    const forms = ['&Ctx->Lock', '&(Ctx->Lock)', '(PKSPIN_LOCK)&Ctx->Lock', '(struct _KSPIN_LOCK*)&Ctx->Lock', '( & Ctx -> Lock )', 'Ctx->Lock', ' Ctx->Lock\n'];
+    assert.deepEqual(forms.map(lockKey), forms.map(() => 'Ctx->Lock'));
+  });
+
+  it('keeps what only looks parenthesised', () => {
+    assert.equal(lockKey('(a)+(b)'), '(a)+(b)');
+    assert.equal(lockKey('(Lock)'), 'Lock');
+    assert.equal(lockKey(undefined), '');
   });
 });

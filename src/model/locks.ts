@@ -33,10 +33,27 @@ export interface LockRegion {
  */
 const cache = new WeakMap<KnowledgeExtensions, readonly [WeakMap<FunctionInfo, readonly LockRegion[]>, WeakMap<FunctionInfo, readonly LockRegion[]>]>();
 
+/**
+ * False when `text` has no character `\s` matches: none of ASCII's blanks and controls and
+ * nothing above U+009F. Cheaper than the regular expression on the many keys without spaces.
+ */
+function mayHaveSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 0xa0) return true;
+  }
+  return false;
+}
+
 /** `&(ctx->Lock)`, `(PKSPIN_LOCK)&ctx->Lock` and `&ctx->Lock` name the same lock. */
 export function lockKey(arg: string | undefined): string {
-  let key = (arg ?? '').replace(/\s+/g, '');
+  let key = arg ?? '';
+  if (mayHaveSpace(key)) key = key.replace(/\s+/g, '');
   for (;;) {
+    // Each step below takes off a leading `(` or `&`; most keys have neither, and the lock
+    // models ask for the keys of every call and copy in a function.
+    const first = key.charCodeAt(0);
+    if (first !== 0x28 && first !== 0x26) return key;
     const before = key;
     key = key.replace(/^\((?:[A-Za-z_]\w*\*?|struct[A-Za-z_]\w*\*?)\)(?=[&\w(])/, '');
     key = key.replace(/^&/, '');
@@ -59,6 +76,16 @@ function findLockRegions(fn: FunctionInfo, passiveInterrupts: boolean, knowledge
   const calls = fn.fact.calls;
   let copies: LockCopies | undefined;
   let positions: Map<string, number[]> | undefined;
+  // The key of each call's argument, by argument: a function with many acquires asks the
+  // same releases again for each.
+  const keys = new Map<number, (string | undefined)[]>();
+  /** The indexes of the calls that release each kind of lock, in order. */
+  const releasesOf = new Map<readonly string[], number[]>();
+  const keyAt = (j: number, arg: number): string => {
+    let byCall = keys.get(arg);
+    if (!byCall) keys.set(arg, (byCall = []));
+    return (byCall[j] ??= lockKey(calls[j]!.args[arg]));
+  };
   calls.forEach((call, i) => {
     const shape = knowledge.locks.get(call.callee) ?? lockAcquiredBy(call.callee);
     if (!shape || call.calleeKind !== 'identifier') return;
@@ -69,14 +96,37 @@ function findLockRegions(fn: FunctionInfo, passiveInterrupts: boolean, knowledge
     // region past its real end, the next release of the same kind.
     const key = lockKey(call.args[shape.key]);
     const aliases = aliasesOf((copies ??= lockCopies(fn)), key, call.span.start.offset);
-    positions ??= callPositions(calls);
-    const after = new Set(shape.releasedBy.flatMap((callee) => positions!.get(callee) ?? []).filter((j) => j > i));
-    const releases = [...after].sort((a, b) => a - b).map((j) => calls[j]!);
-    const release = releases.find((c) => aliases.has(lockKey(c.args[shape.releaseKey]))) ?? releases[0];
+    let releases = releasesOf.get(shape.releasedBy);
+    if (!releases) {
+      positions ??= callPositions(calls);
+      releases = [...new Set(shape.releasedBy.flatMap((callee) => positions!.get(callee) ?? []))].sort((a, b) => a - b);
+      releasesOf.set(shape.releasedBy, releases);
+    }
+    const first = firstAfter(releases, i);
+    let matching = first < releases.length ? releases[first] : undefined;
+    for (let r = first; r < releases.length; r++) {
+      if (aliases.has(keyAt(releases[r]!, shape.releaseKey))) {
+        matching = releases[r];
+        break;
+      }
+    }
+    const release = matching === undefined ? undefined : calls[matching];
     const end = Math.min(release ? release.span.start.offset : Number.MAX_SAFE_INTEGER, call.scopeEnd);
     regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, lock: key, releasedBy: shape.releasedBy, start: call.span.end.offset, end });
   });
   return regions;
+}
+
+/** The position in `sorted` of its first value above `index`. */
+function firstAfter(sorted: readonly number[], index: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! > index) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 /** The indexes of each callee's calls, in order. */
