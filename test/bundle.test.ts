@@ -18,7 +18,8 @@ function importsOf(code: string): string[] {
     ...code.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm),
     ...code.matchAll(/^import\s*["']([^"']+)["']/gm),
     ...code.matchAll(/\bimport\s*\(\s*["']([^"']+)["']\s*\)/g),
-    ...code.matchAll(/\brequire\s*\(\s*["']([^"']+)["']\s*\)/g),
+    // esbuild writes the CommonJS packages' requires as __require(...).
+    ...code.matchAll(/\b(?:__)?require\s*\(\s*["']([^"']+)["']\s*\)/g),
   ].map((m) => m[1]!);
   return [...new Set(specifiers)].sort();
 }

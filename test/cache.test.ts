@@ -6,14 +6,13 @@
  * DRVCHECK_STATS line.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { describe, it } from 'node:test';
-import { project } from './cli-helpers.js';
+import { project, run, statsOf } from './cli-helpers.js';
 import { waitingDpcDriver } from './drivers.js';
-import { cliPath, examplesDir } from './paths.js';
+import { examplesDir } from './paths.js';
 import { temporaryDirectory } from './temp-dir.js';
 
 interface Run {
@@ -22,10 +21,9 @@ interface Run {
 }
 
 function check(dir: string, format: 'json' | 'sarif', cache?: string, extra: string[] = []): Run {
-  const args = [cliPath, 'check', dir, '--format', format, '--exit-zero', ...extra, ...(cache ? ['--cache', cache] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, DRVCHECK_STATS: '1' } });
-  assert.equal(r.status, 0, r.stderr);
-  const stats = JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{"phasesMs"'))!);
+  const r = run(['check', dir, '--format', format, '--exit-zero', ...extra, ...(cache ? ['--cache', cache] : [])], undefined, { DRVCHECK_STATS: '1' });
+  assert.equal(r.code, 0, r.stderr);
+  const stats = statsOf(r.stderr);
   return { stdout: r.stdout, ...(stats.cache ? { cache: stats.cache } : {}) };
 }
 

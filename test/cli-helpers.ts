@@ -20,3 +20,8 @@ export function project(files: Record<string, string>): string {
   }
   return dir;
 }
+
+/** The statistics line drvcheck writes to standard error with DRVCHECK_STATS set. */
+export function statsOf(stderr: string): Record<string, any> {
+  return JSON.parse(stderr.split('\n').find((l) => l.startsWith('{"phasesMs"'))!);
+}

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { random } from './fuzz-engine.js';
+import { randomText } from './random.js';
 import { LineIndex } from '../src/source/decode.js';
 
 /** The line starts by looking at every character: CR, LF and CRLF each end a line. */
@@ -28,14 +28,9 @@ function startsOf(index: LineIndex): number[] {
 describe('LineIndex', () => {
   it('agrees with a character-by-character reading on texts of every kind of line end', () => {
     const alphabet = ['a', 'b', '\n', '\r', '\r\n'];
-    const uniform = random(7);
-    const next = (): number => Math.floor(uniform() * 2 ** 31);
+    const nextText = randomText(7, alphabet);
     const cases = ['', 'a', '\n', '\r', '\r\n', '\r\r\n', '\n\r', 'a\r\nb\rc\nd', '\r\n\r\n'];
-    for (let n = 0; n < 3000; n++) {
-      let s = '';
-      for (let k = next() % 12; k > 0; k--) s += alphabet[next() % alphabet.length];
-      cases.push(s);
-    }
+    for (let n = 0; n < 3000; n++) cases.push(nextText());
     assert.ok(new Set(cases).size > 2000, `only ${new Set(cases).size} distinct texts`);
     for (const text of cases) {
       const index = new LineIndex(text);

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { run } from './cli-helpers.js';
 import { waitingDpcDriver } from './drivers.js';
 import { cliPath } from './paths.js';
 import { temporaryDirectory } from './temp-dir.js';
@@ -142,12 +143,9 @@ describe('the account of a run', () => {
       writeFileSync(join(dir, `unit${u}`, 'driver.inf'), '[Version]\n');
       for (let i = 0; i < 2; i++) writeFileSync(join(dir, `unit${u}`, `file${i}.c`), functionOf('    Call();'));
     }
-    const r = spawnSync(process.execPath, [cliPath, 'check', dir, '--format', 'json', '--jobs', '2'], {
-      encoding: 'utf8',
-      env: { ...process.env, DRVCHECK_TEST_WORKER_DIES_ON: 'unit3/file0.c' },
-    });
+    const r = run(['check', dir, '--format', 'json', '--jobs', '2'], undefined, { DRVCHECK_TEST_WORKER_DIES_ON: 'unit3/file0.c' });
     const doc = JSON.parse(r.stdout);
-    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(doc.skipped, [{ path: 'unit3/file0.c', reason: 'internal error while parsing: the worker exited (code 70)' }]);
     assert.equal(doc.analyzed.length, 12, 'every other file, unit3/file1.c included, is analysed');
     assert.deepEqual(doc.findings.map((f: any) => `${f.location.path}:${f.location.startLine}`), ['known.c:6']);
@@ -161,11 +159,7 @@ describe('the account of a run', () => {
     for (let i = 0; i < 3; i++) writeFileSync(join(dir, `file${i}.c`), functionOf('    Call();'));
     for (let i = 0; i < 4; i++) writeFileSync(join(dir, `unused${i}.h`), '#define UNUSED 1\n');
     const skipped = (args: string[]): unknown[] => {
-      const r = spawnSync(process.execPath, [cliPath, 'check', dir, '--format', 'json', ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, DRVCHECK_TEST_WORKER_DIES_ON: 'file1.c' },
-      });
-      return JSON.parse(r.stdout).skipped;
+      return JSON.parse(run(['check', dir, '--format', 'json', ...args], undefined, { DRVCHECK_TEST_WORKER_DIES_ON: 'file1.c' }).stdout).skipped;
     };
     assert.deepEqual(skipped([]), []);
     assert.deepEqual(skipped(['--jobs', '2']), [{ path: 'file1.c', reason: 'internal error while parsing: the worker exited (code 70)' }]);
@@ -175,10 +169,10 @@ describe('the account of a run', () => {
     const dir = temporaryDirectory('drvcheck-robust-');
     writeFileSync(join(dir, 'known.c'), KNOWN);
     writeFileSync(join(dir, 'blob.c'), Buffer.alloc(64, 0));
-    const r = spawnSync(process.execPath, [cliPath, 'check', dir, '--format', 'sarif'], { encoding: 'utf8' });
-    const run = JSON.parse(r.stdout).runs[0];
-    assert.deepEqual(run.artifacts.map((a: any) => a.location.uri), ['known.c']);
-    const notes = run.invocations[0].toolExecutionNotifications;
+    const r = run(['check', dir, '--format', 'sarif']);
+    const sarifRun = JSON.parse(r.stdout).runs[0];
+    assert.deepEqual(sarifRun.artifacts.map((a: any) => a.location.uri), ['known.c']);
+    const notes = sarifRun.invocations[0].toolExecutionNotifications;
     assert.equal(notes.length, 1);
     assert.equal(notes[0].locations[0].physicalLocation.artifactLocation.uri, 'blob.c');
     assert.match(notes[0].message.text, /blob\.c was skipped: binary file/);
@@ -189,7 +183,7 @@ describe('the account of a run', () => {
     const dir = temporaryDirectory('drvcheck-robust-');
     writeFileSync(join(dir, 'known.c'), KNOWN);
     writeFileSync(join(dir, 'blob.c'), Buffer.alloc(64, 0));
-    const r = spawnSync(process.execPath, [cliPath, 'check', dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = run(['check', dir]);
     assert.match(r.stdout, /1 skipped \(.*blob\.c: binary file \(control bytes are not source text\)\)/);
   });
 });

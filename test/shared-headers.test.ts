@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS } from '../src/engine/read-files.js';
 import { UnitAnalyzer } from '../src/engine/analyze-unit.js';
 import { PendingHeaders } from '../src/engine/unit-pool.js';
 import type { DriverUnit } from '../src/source/discover.js';
-import { project, run } from './cli-helpers.js';
+import { project, run, statsOf } from './cli-helpers.js';
 import { waitingDpcDriver } from './drivers.js';
 
 const HEADER = '#pragma once\nVOID SharedHelper(VOID);\nFORCEINLINE ULONG Twice(ULONG x) { return x * 2; }\n';
@@ -25,12 +25,12 @@ function sharingProject(): string {
   return project(files);
 }
 
-function statsOf(stderr: string): Record<string, number> {
-  return JSON.parse(stderr.split('\n').find((l) => l.startsWith('{"phasesMs"'))!);
+function unit(name: string, files: string[]): DriverUnit {
+  return { name, kind: 'path', directory: name, files, defines: [] };
 }
 
 function unitOf(name: string): DriverUnit {
-  return { name, kind: 'path', directory: name, files: ['inc/common.h', `${name}/dpc.c`], defines: [] };
+  return unit(name, ['inc/common.h', `${name}/dpc.c`]);
 }
 
 describe('headers shared between workers', () => {
@@ -51,7 +51,6 @@ describe('headers shared between workers', () => {
   });
 
   it('are forgotten by a worker once no queued unit includes them, and read again if one comes back', async () => {
-    const unit = (name: string, files: string[]): DriverUnit => ({ name, kind: 'path', directory: name, files, defines: [] });
     const a = unit('a', ['a.c', 'h1.h', 'h2.h']);
     const b = unit('b', ['b.c', 'h1.h']);
     const pending = new PendingHeaders([{ id: 0, unit: a }, { id: 1, unit: b }, { id: 2, file: 'lone.h' }]);

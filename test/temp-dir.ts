@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const created: string[] = [];
-let cleanupRegistered = false;
+// 'exit' rather than node:test's after(): it needs no test context, so shared helpers such as
+// project() can use it, and it comes after every test of the file, async ones included. Its
+// handlers must be synchronous, as rmSync is.
+process.once('exit', removeAll);
 
 /**
  * A new empty directory under the OS temporary directory, named `prefix` and a random suffix
@@ -13,13 +16,6 @@ let cleanupRegistered = false;
 export function temporaryDirectory(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   created.push(dir);
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
-    // 'exit' rather than node:test's after(): it needs no test context, so shared helpers such
-    // as project() can use it, and it comes after every test of the file, async ones included.
-    // Its handlers must be synchronous, as rmSync is.
-    process.once('exit', removeAll);
-  }
   return dir;
 }
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { random } from './fuzz-engine.js';
+import { randomText } from './random.js';
 import { fold } from '../src/parser/text.js';
 
 const reference = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -17,12 +17,10 @@ describe('fold', () => {
 
   it('agrees with the reference on random texts of letters and every kind of space', () => {
     const alphabet = ['a', 'b', ' ', ' ', '\t', '\n', '\r', '\u00a0', 'é', '\ufeff'];
-    const uniform = random(7);
-    const next = (): number => Math.floor(uniform() * 2 ** 31);
+    const nextText = randomText(7, alphabet);
     const distinct = new Set<string>();
     for (let n = 0; n < 5000; n++) {
-      let s = '';
-      for (let k = next() % 12; k > 0; k--) s += alphabet[next() % alphabet.length];
+      const s = nextText();
       assert.equal(fold(s), reference(s), JSON.stringify(s));
       distinct.add(s);
     }

@@ -28,7 +28,7 @@ export function buildIdentity(): string {
     const codeDir = join(PACKAGE_ROOT, dir);
     if (!existsSync(codeDir)) continue;
     const code = readdirSync(codeDir, { recursive: true, encoding: 'utf8' })
-      .filter((f) => /\.(js|cjs|ts)$/.test(f) && !f.endsWith('.d.ts'))
+      .filter((f) => /\.c?js$/.test(f))
       .map((f) => f.split('\\').join('/'))
       .sort();
     for (const file of code) hash.update(`${dir}/${file}\0`).update(readFileSync(join(codeDir, file))).update('\0');

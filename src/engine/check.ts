@@ -70,7 +70,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
   const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
   if (cached) timer.lap('cache lookup');
-  const analysed = await analyse({ tasks: cached?.misses ?? tasks, settings, jobs: options.jobs, ...(options.rules ? { rules: options.rules } : {}) });
+  const analysed = await analyse({ tasks: cached?.misses ?? tasks, settings, jobs: options.jobs, rules: options.rules });
   const pool: PoolResult = cached
     ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
     : analysed;

@@ -33,7 +33,8 @@ export async function readAndParse(root: string, path: string, limits: ReadLimit
   const decoded = decodeText(read.bytes);
   if (!decoded.ok) return withIdentity({ ok: false, skipped: { path, reason: decoded.reason } });
   // Statement trees are read on demand only for facts that live as long as their unit: not for
-  // cached ones, nor for headers, which a worker keeps for the whole run (see UnitAnalyzer).
+  // cached ones, nor for headers, which a worker keeps while queued units include them (see
+  // UnitAnalyzer).
   const outcome = await parseDecoded(path, decoded.source, limits, !key && !HEADER_EXTENSIONS.test(path));
   if (outcome.ok && key) cache!.set(key, outcome.facts);
   return withIdentity(outcome);

@@ -13,12 +13,12 @@ import type { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type HeaderCounts, type UnitReport } from './analyze-unit.js';
-import { startWorker } from './worker-start.js';
+import { filesOf, startWorker } from './worker-start.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
 /** Headers several units include, read by one worker and passed to the others. */
-export interface PreloadTask {
+interface PreloadTask {
   readonly preload: readonly string[];
 }
 
@@ -77,17 +77,13 @@ export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promi
   }
   const queue = [...tasks];
   const lanes = Math.min(workers, tasks.length);
-  const shares = sharedHeaderShares(tasks, lanes, settings.root).filter((share) => share.length > 0);
-  const sharing = new Sharing(shares.length);
   const pending = new PendingHeaders(queue);
+  const shares = sharedHeaderShares(pending.shared(), lanes, settings.root).filter((share) => share.length > 0);
+  const sharing = new Sharing(shares.length);
   /** Units sent once already to a worker that died before it began them: sent again only once. */
   const resent = new Set<number>();
   await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(shares[lane])));
-  result.sharedHeaders = sharing.count;
-  result.headersRead = sharing.headersRead;
-  result.mostHeadersKept = sharing.mostHeadersKept;
-  result.workersLost = sharing.workersLost;
-  return result;
+  return Object.assign(result, sharing.stats);
 
   /**
    * One lane: a worker that takes tasks from the queue until it is empty, replaced if it dies.
@@ -133,10 +129,10 @@ export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promi
         };
         worker.on('message', (message: WorkerReply) => {
           if (finished) return;
-          sharing.headersRead += message.headers.read;
-          sharing.mostHeadersKept = Math.max(sharing.mostHeadersKept, message.headers.kept);
+          sharing.stats.headersRead += message.headers.read;
+          sharing.stats.mostHeadersKept = Math.max(sharing.stats.mostHeadersKept, message.headers.kept);
           if ('preloaded' in message) {
-            sharing.count += message.count;
+            sharing.stats.sharedHeaders += message.count;
             for (const other of sharing.live) if (other !== worker) other.postMessage({ adopt: message.preloaded } satisfies WorkerRequest);
             sharing.sharePassedOn();
           } else if (task && 'unit' in task) {
@@ -148,7 +144,7 @@ export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promi
         });
         const lost = (why: string): void => {
           if (finished) return;
-          sharing.workersLost++;
+          sharing.stats.workersLost++;
           const slot = Atomics.load(reading, 0);
           const readingPath = !task || slot <= 0 ? undefined : filesOf(task)[slot - 1];
           if (task && 'preload' in task) {
@@ -202,10 +198,7 @@ class Sharing {
   /** Shared headers a worker died reading: left out of every unit. */
   readonly poisoned = new Set<string>();
   /** Shared headers read once for all workers; headers read by any worker; the most one kept at once; workers lost. */
-  count = 0;
-  headersRead = 0;
-  mostHeadersKept = 0;
-  workersLost = 0;
+  readonly stats = { sharedHeaders: 0, headersRead: 0, mostHeadersKept: 0, workersLost: 0 };
   /** Settles once every share is passed on, or its worker lost. */
   readonly passedOn: Promise<void>;
   private sharesLeft: number;
@@ -274,14 +267,15 @@ export class PendingHeaders {
     return done;
   }
 
+  /** The headers more than one queued unit includes. */
+  shared(): string[] {
+    return [...this.count].flatMap(([file, units]) => (units > 1 ? [file] : []));
+  }
+
   /** A unit goes back to the queue. */
   returned(unit: DriverUnit): void {
     for (const file of unit.files) if (HEADER_EXTENSIONS.test(file)) this.count.set(file, (this.count.get(file) ?? 0) + 1);
   }
-}
-
-function filesOf(task: LaneTask): readonly string[] {
-  return 'unit' in task ? task.unit.files : 'file' in task ? [task.file] : task.preload;
 }
 
 function withoutPoisoned(task: Task | undefined, poisoned: ReadonlySet<string>): Task | undefined {
@@ -290,18 +284,12 @@ function withoutPoisoned(task: Task | undefined, poisoned: ReadonlySet<string>):
 }
 
 /**
- * The headers more than one unit includes, split between the lanes with about as many bytes
- * each. Without this, each worker would parse every such header its units include: on
+ * `headers`, those more than one unit includes, split between the lanes with about as many
+ * bytes each. Without this, each worker would parse every such header its units include: on
  * Windows-driver-samples, 358 headers were parsed by both of two workers.
  */
-function sharedHeaderShares(tasks: readonly Task[], lanes: number, root: string): (readonly string[])[] {
-  if (lanes < 2) return [];
-  const units = new Map<string, number>();
-  for (const task of tasks) {
-    if (!('unit' in task)) continue;
-    for (const file of task.unit.files) if (HEADER_EXTENSIONS.test(file)) units.set(file, (units.get(file) ?? 0) + 1);
-  }
-  const shared = [...units].filter(([, count]) => count > 1).map(([file]) => ({ file, bytes: sizeOf(join(root, file)) }));
+function sharedHeaderShares(headers: readonly string[], lanes: number, root: string): (readonly string[])[] {
+  const shared = headers.map((file) => ({ file, bytes: sizeOf(join(root, file)) }));
   // Largest first, each to the lane with the fewest bytes so far; each share then in path order.
   shared.sort((a, b) => b.bytes - a.bytes || (a.file < b.file ? -1 : 1));
   const shares = Array.from({ length: lanes }, () => ({ files: [] as string[], bytes: 0 }));
@@ -370,7 +358,7 @@ function limitOptimizingCompiles(): void {
 
 /** The bytes of source of each task: the measure of its work. */
 function taskSizes(tasks: readonly Task[], root: string): number[] {
-  return tasks.map((task) => ('unit' in task ? task.unit.files : [task.file]).reduce((sum, file) => sum + sizeOf(join(root, file)), 0));
+  return tasks.map((task) => filesOf(task).reduce((sum, file) => sum + sizeOf(join(root, file)), 0));
 }
 
 function sizeOf(path: string): number {

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadLanguages } from '../parser/languages.js';
 import { UnitAnalyzer } from './analyze-unit.js';
-import { FINISHED_READING, type UnitWorkerData } from './worker-start.js';
+import { filesOf, FINISHED_READING, type UnitWorkerData } from './worker-start.js';
 import type { LaneTask, WorkerReply, WorkerRequest } from './unit-pool.js';
 
 const { reading } = workerData as UnitWorkerData;
@@ -25,8 +25,7 @@ const noteReading = (path: string | undefined): void => {
     Atomics.store(reading, 0, FINISHED_READING);
     return;
   }
-  const index = 'unit' in current ? current.unit.files.indexOf(path) : 'preload' in current ? current.preload.indexOf(path) : 0;
-  Atomics.store(reading, 0, index + 1);
+  Atomics.store(reading, 0, filesOf(current).indexOf(path) + 1);
   if (dieOn !== undefined && path === dieOn) {
     // Die as a crash in the parser would: in the middle of the file, after noting which one.
     process.exit(70);
@@ -55,9 +54,6 @@ parentPort!.on('message', (message: WorkerRequest) => {
     void ready.preload(task.preload).then((preloaded) => parentPort!.postMessage({ preloaded, count: task.preload.length, headers: ready.headerCounts() } satisfies WorkerReply));
     return;
   }
-  if ('unit' in task) {
-    void ready.analyze(task.unit).then((report) => parentPort!.postMessage({ id: task.id, report, headers: ready.headerCounts() } satisfies WorkerReply));
-    return;
-  }
-  void ready.readAlone(task.file).then((report) => parentPort!.postMessage({ id: task.id, report, headers: ready.headerCounts() } satisfies WorkerReply));
+  const work = 'unit' in task ? ready.analyze(task.unit) : ready.readAlone(task.file);
+  void work.then((report) => parentPort!.postMessage({ id: task.id, report, headers: ready.headerCounts() } satisfies WorkerReply));
 });

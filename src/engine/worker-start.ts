@@ -3,6 +3,7 @@
  * notes which file it is reading. Its settings come in its first message.
  */
 import { Worker } from 'node:worker_threads';
+import type { LaneTask } from './unit-pool.js';
 
 /** What a unit worker is started with; its settings come in its first message. */
 export interface UnitWorkerData {
@@ -17,7 +18,7 @@ export interface UnitWorkerData {
 export const FINISHED_READING = -1;
 
 /** A worker thread and the slot where it notes which file it is reading. */
-export interface UnitWorker {
+interface UnitWorker {
   readonly worker: Worker;
   readonly reading: Int32Array;
 }
@@ -27,4 +28,9 @@ export function startWorker(): UnitWorker {
   const reading = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(new URL('./unit-worker.js', import.meta.url), { workerData: { reading } satisfies UnitWorkerData });
   return { worker, reading };
+}
+
+/** The files of a task, in order: the reading slot holds the index + 1 of one of them. */
+export function filesOf(task: LaneTask): readonly string[] {
+  return 'unit' in task ? task.unit.files : 'file' in task ? [task.file] : task.preload;
 }

@@ -4,7 +4,7 @@
  * kernel APCs until a matching call enables them again. Tables, not branches: a routine the
  * rules should know is a new row. Sources: the WDK reference pages named beside each table.
  */
-import { IRQL_QUERIES, LOCK_ACQUIRES } from './locks.js';
+import { LOCK_ACQUIRES } from './locks.js';
 
 /** Routines that read or map an MDL passed as their first argument (wdm.h MmGetMdl*, MmGetSystemAddressForMdl*). */
 export const MDL_READERS: ReadonlySet<string> = new Set([
@@ -172,9 +172,6 @@ export const WDK_PURE_MACROS: ReadonlySet<string> = new Set([
   'UNREFERENCED_PARAMETER', 'DBG_UNREFERENCED_PARAMETER', 'DBG_UNREFERENCED_LOCAL_VARIABLE', 'HANDLE_TO_ULONG',
   'CTL_CODE', 'LOWORD', 'HIWORD', 'LOBYTE', 'HIBYTE',
 ]);
-
-/** Calls that tell the code it already runs with APCs disabled (an assertion of the author's contract). */
-export const APC_STATE_QUERIES: ReadonlySet<string> = IRQL_QUERIES;
 
 /** Data-scan section routines and their argument positions (FltCreateSectionForDataScan, FsRtlCreateSectionForDataScan). */
 export const DATASCAN_CREATES: Readonly<Record<string, { readonly objectAttributes: number; readonly sectionContext?: number }>> = {

@@ -3,7 +3,8 @@
  * regions, file-system entries and IRQL raises open on any path from the function's entry
  * to it. A must-analysis: a region entered on only one branch does not count.
  */
-import { APC_DISABLERS, APC_ENABLERS, APC_STATE_QUERIES, WDK_PURE_MACROS } from '../knowledge/wdm.js';
+import { IRQL_QUERIES } from '../knowledge/locks.js';
+import { APC_DISABLERS, APC_ENABLERS, WDK_PURE_MACROS } from '../knowledge/wdm.js';
 import type { CallFact } from '../parser/facts.js';
 import { controlFlow, type FlowNode } from './control-flow.js';
 import { memoized } from './expressions.js';
@@ -23,11 +24,15 @@ function mayHideRegion(call: CallFact): boolean {
 }
 const opaqueCache = new WeakMap<FunctionInfo, number>();
 
-/** Where `fn` first asks the kernel for the APC state or calls a macro that may open a region. */
+/**
+ * Where `fn` first asks the kernel for the APC state or calls a macro that may open a region. The
+ * IRQL queries include the APC ones (KeAreApcsDisabled): code that asks may be asserting that it
+ * already runs with APCs disabled, the author's contract, so what follows it is not judged.
+ */
 function firstOpaqueCall(fn: FunctionInfo): number {
   return memoized(opaqueCache, fn, () => {
     let first = Infinity;
-    for (const c of fn.fact.calls) if ((APC_STATE_QUERIES.has(c.callee) || mayHideRegion(c)) && c.span.start.offset < first) first = c.span.start.offset;
+    for (const c of fn.fact.calls) if ((IRQL_QUERIES.has(c.callee) || mayHideRegion(c)) && c.span.start.offset < first) first = c.span.start.offset;
     return first;
   });
 }

@@ -14,16 +14,15 @@ export interface CallbackReach {
   readonly steps: readonly PathStep[];
 }
 
-/** A function reached through a call; its steps are put together when a rule asks for them. */
 /**
  * The steps of a path one call longer than `from`'s, built only when a finding asks for them:
  * most functions reached are never reported.
  */
-export class StepsThroughCall {
+export class StepsThroughCall<From extends { readonly steps: readonly PathStep[] } = { readonly steps: readonly PathStep[] }> {
   private built?: readonly PathStep[];
 
   constructor(
-    private readonly from: { readonly steps: readonly PathStep[] },
+    protected readonly from: From,
     private readonly site: CallSite,
     private readonly callee: FunctionInfo,
   ) {}
@@ -34,17 +33,9 @@ export class StepsThroughCall {
   }
 }
 
-class ReachThroughCall extends StepsThroughCall implements CallbackReach {
-  constructor(
-    private readonly reach: CallbackReach,
-    site: CallSite,
-    callee: FunctionInfo,
-  ) {
-    super(reach, site, callee);
-  }
-
+class ReachThroughCall extends StepsThroughCall<CallbackReach> implements CallbackReach {
   get root(): Callback {
-    return this.reach.root;
+    return this.from.root;
   }
 }
 

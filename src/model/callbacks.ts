@@ -14,6 +14,7 @@ import {
 } from '../knowledge/registrations.js';
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import type { FileFacts, Initializer } from '../parser/facts.js';
+import { push } from './expressions.js';
 import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
 import { at, type Location } from './location.js';
 import { INIT_MACROS } from './struct-state.js';
@@ -67,9 +68,7 @@ export function findCallbacks(
   // Only calls to INIT macros and registration calls register: found by name, not by a scan.
   const registering = new Map<number, CallSite[]>();
   for (const site of index.sitesCalling([...Object.keys(INIT_MACROS), ...knowledge.registrations.keys(), ...Object.keys(CALL_ROLES)])) {
-    const list = registering.get(site.caller.id);
-    if (list) list.push(site);
-    else registering.set(site.caller.id, [site]);
+    push(registering, site.caller.id, site);
   }
   for (const fn of index.all) {
     for (const a of fn.fact.assignments) {

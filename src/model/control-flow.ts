@@ -9,7 +9,7 @@
  * block, a goto to a label that is not there) there is no graph, and rules stay silent.
  */
 import type { AssignmentFact, CallFact, FlowExpression, FlowStatement, Span, VariableFact } from '../parser/facts.js';
-import { balanced, memoized } from './expressions.js';
+import { balanced, memoized, push } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 
 export type FlowNodeKind = 'entry' | 'exit' | 'join' | 'call' | 'assign' | 'declare' | 'branch' | 'return';
@@ -113,11 +113,7 @@ export class ControlFlow {
       if (!label.defined) throw new Unbuildable(`goto ${name} without its label`);
     }
     for (const node of this.nodes) {
-      if (node.call) {
-        const list = this.byCall.get(node.call);
-        if (list) list.push(node.id);
-        else this.byCall.set(node.call, [node.id]);
-      }
+      if (node.call) push(this.byCall, node.call, node.id);
     }
   }
 
@@ -230,11 +226,7 @@ export class ControlFlow {
     if (!forward.has(id)) return new Set();
     const preds = new Map<number, number[]>();
     for (const n of this.nodes) {
-      for (const e of n.succ) {
-        const list = preds.get(e.to);
-        if (list) list.push(n.id);
-        else preds.set(e.to, [n.id]);
-      }
+      for (const e of n.succ) push(preds, e.to, n.id);
     }
     const loop = new Set<number>([id]);
     const back = [id];

@@ -6,6 +6,7 @@
  * parameter of the callee). The answer, for each function and subject, is the shortest chain of
  * calls that proves it: the path steps of a finding.
  */
+import { push } from './expressions.js';
 import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
 import { at, step, type PathStep } from './location.js';
 
@@ -58,9 +59,7 @@ export class UnprotectedEntries {
       if (this.found.has(key)) return;
       const found = entry();
       this.found.set(key, found);
-      const list = this.byFunction.get(fn.id);
-      if (list) list.push(found);
-      else this.byFunction.set(fn.id, [found]);
+      push(this.byFunction, fn.id, found);
       queue.push(found);
     };
     for (const root of question.roots) offer(root.fn, root.subject, () => root);

@@ -38,6 +38,14 @@ export function mentions(text: string, expression: string): boolean {
   return new RegExp(`(?<![\\w.>])${escape(path)}(?![\\w])`).test(normalizePath(text));
 }
 
+/**
+ * A test for `name` standing as a token of its own in a text. Unlike `mentions`, the name goes
+ * into the pattern unescaped: every caller passes an identifier, which has nothing to escape.
+ */
+export function tokenPattern(name: string): RegExp {
+  return new RegExp(`(^|[^\\w])${name}([^\\w]|$)`);
+}
+
 /** `ctx` of `ctx->Buffer.Length`. */
 export function rootOf(path: string): string {
   return /^[A-Za-z_]\w*/.exec(normalizePath(path))?.[0] ?? '';

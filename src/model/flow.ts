@@ -6,6 +6,7 @@
  * edge, a `continue`, a statement the parser left opaque).
  */
 import type { CallFact, FlowNode } from '../parser/facts.js';
+import { tokenPattern } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 
 export interface Range {
@@ -91,7 +92,7 @@ export function containsGoto(node: FlowNode): boolean {
 }
 
 /** The conditions of every `if`, `switch` and loop of the function, in source order. */
-export function conditionsOf(fn: FunctionInfo): { readonly start: number; readonly end: number; readonly text: string }[] {
+function conditionsOf(fn: FunctionInfo): { readonly start: number; readonly end: number; readonly text: string }[] {
   const found: { start: number; end: number; text: string }[] = [];
   const visit = (node: FlowNode): void => {
     if (node.condition) found.push(node.condition);
@@ -109,7 +110,7 @@ export function savedResultOf(call: CallFact): string | undefined {
 
 /** The conditions of `fn` that name `variable`, starting in [`from`, `to`), in source order. */
 export function conditionsTesting(fn: FunctionInfo, variable: string, from: number, to = Infinity): { readonly start: number; readonly end: number; readonly text: string }[] {
-  const token = new RegExp(`(^|[^\\w])${variable}([^\\w]|$)`);
+  const token = tokenPattern(variable);
   return conditionsOf(fn).filter((c) => c.start >= from && c.start < to && token.test(c.text));
 }
 

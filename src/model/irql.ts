@@ -7,7 +7,7 @@
  * size of the call graph, and recursion-safe.
  */
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
-import { IRQL_QUERIES, LOCK_ACQUIRES } from '../knowledge/locks.js';
+import { IRQL_QUERIES } from '../knowledge/locks.js';
 import { QUEUE_IO_ROLES } from '../knowledge/registrations.js';
 import type { Callback } from './callbacks.js';
 import { calledBefore } from './call-order.js';
@@ -16,7 +16,7 @@ import type { CallSite, FunctionIndex, FunctionInfo } from './functions.js';
 import { annotatedIrql } from './irql-contracts.js';
 import { higher, irqlName, lower, rank, type IrqlLevel } from './irql-level.js';
 import { at, step, type PathStep } from './location.js';
-import { heldAt, type LockRegion } from './locks.js';
+import { heldAt, lockAcquirers, type LockRegion } from './locks.js';
 import type { SyncScopes } from './sync-scope.js';
 import type { WdfObjects } from './wdf-objects.js';
 
@@ -55,7 +55,7 @@ export class IrqlAnalysis {
     this.passiveInterrupts = objects.all.some(
       (o) => o.kind === 'interrupt' && o.config.kind === 'known' && /^(TRUE|WdfTrue|1)$/.test(o.config.fields.get('PassiveHandling')?.value.replace(/\s+/g, '') ?? ''),
     );
-    this.acquiring = new Set(index.sitesCalling([...Object.keys(LOCK_ACQUIRES), ...knowledge.locks.keys()]).map((site) => site.caller.id));
+    this.acquiring = lockAcquirers(index, knowledge);
     const queue: FunctionInfo[] = [];
     const offer = (w: IrqlWitness): void => {
       const current = this.best.get(w.fn.id);

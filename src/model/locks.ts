@@ -5,10 +5,10 @@
  * into code the lock does not cover.
  */
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
-import { lockAcquiredBy } from '../knowledge/locks.js';
+import { LOCK_ACQUIRES, lockAcquiredBy } from '../knowledge/locks.js';
 import type { CallFact } from '../parser/facts.js';
-import { balanced, memoized } from './expressions.js';
-import type { FunctionInfo } from './functions.js';
+import { balanced, memoized, push } from './expressions.js';
+import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { parseIrql, rank, type IrqlLevel } from './irql-level.js';
 
 export interface LockRegion {
@@ -69,6 +69,18 @@ export function lockKey(arg: string | undefined): string {
 export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowledge: KnowledgeExtensions = NO_EXTENSIONS): readonly LockRegion[] {
   const byFunction = memoized(cache, knowledge, () => [new WeakMap(), new WeakMap()] as const)[passiveInterrupts ? 1 : 0];
   return memoized(byFunction, fn, () => findLockRegions(fn, passiveInterrupts, knowledge));
+}
+
+/** Per unit, then per knowledge tables: the unit's own lock wrappers acquire locks too. */
+const acquirersCache = new WeakMap<FunctionIndex, WeakMap<KnowledgeExtensions, ReadonlySet<number>>>();
+
+/**
+ * The ids of the functions that call a lock acquire, a known one or one of the unit's wrappers:
+ * no other function holds a lock of its own, so no other's lock regions need reading.
+ */
+export function lockAcquirers(index: FunctionIndex, knowledge: KnowledgeExtensions = NO_EXTENSIONS): ReadonlySet<number> {
+  const byKnowledge = memoized(acquirersCache, index, () => new WeakMap<KnowledgeExtensions, ReadonlySet<number>>());
+  return memoized(byKnowledge, knowledge, () => new Set(index.sitesCalling([...Object.keys(LOCK_ACQUIRES), ...knowledge.locks.keys()]).map((site) => site.caller.id)));
 }
 
 function findLockRegions(fn: FunctionInfo, passiveInterrupts: boolean, knowledge: KnowledgeExtensions): readonly LockRegion[] {
@@ -132,11 +144,7 @@ function firstAfter(sorted: readonly number[], index: number): number {
 /** The indexes of each callee's calls, in order. */
 function callPositions(calls: readonly CallFact[]): Map<string, number[]> {
   const positions = new Map<string, number[]>();
-  calls.forEach((call, i) => {
-    const list = positions.get(call.callee);
-    if (list) list.push(i);
-    else positions.set(call.callee, [i]);
-  });
+  calls.forEach((call, i) => push(positions, call.callee, i));
   return positions;
 }
 

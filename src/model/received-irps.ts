@@ -58,9 +58,16 @@ function irpPassedTo(site: CallSite, irp: string, callee: FunctionInfo): string 
 export function handsIrpToUnknown(model: DriverModel, fn: FunctionInfo, node: FlowNode, irp: string): boolean {
   const call = node.call;
   if (!call || !call.argCores.some((a) => normalizePath(a) === irp)) return false;
+  return reachesUnseenCode(model, fn, call);
+}
+
+/**
+ * A call whose effect on what it is handed is not known where it is made: a call into the
+ * driver's own routines, which the asking rule does not follow, or into code drvcheck does not see.
+ */
+export function reachesUnseenCode(model: DriverModel, fn: FunctionInfo, call: CallFact): boolean {
   const site = model.functions.siteOf(fn, call);
-  if (site && site.callees.length > 0) return true;
-  return callsUnseenCode(call);
+  return (site !== undefined && site.callees.length > 0) || callsUnseenCode(call);
 }
 
 /**

@@ -7,6 +7,7 @@
  * objects does not carry settings from the first to the second; this module honours that.
  */
 import type { CallFact, Span } from '../parser/facts.js';
+import { tokenPattern } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
 
 /** INIT macros: which argument is the structure, and which fields the others set. */
@@ -153,5 +154,5 @@ function baseOf(lhs: string): string {
 /** True when the flags expression names `flag` as a token. */
 export function hasFlag(value: string | undefined, flag: string): boolean {
   if (!value) return false;
-  return new RegExp(`(^|[^\\w])${flag}([^\\w]|$)`).test(value);
+  return tokenPattern(flag).test(value);
 }

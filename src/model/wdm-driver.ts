@@ -47,7 +47,6 @@ export interface UnloadReach {
   readonly steps: readonly PathStep[];
 }
 
-/** A function the unload path reaches through a call; its steps are put together when asked for. */
 export class WdmDriver {
   readonly dispatch: readonly DispatchEntry[];
   /** Where the driver gives a device a name, a symbolic link or a device interface. */

@@ -206,7 +206,6 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
   // No closure here refers to `text` or to the state of the scan: V8 would keep such variables
   // in a heap-allocated context, and the loop below reads them at every character.
   const blanked = new BlankedText(text);
-  const blankRange = (from: number, to: number): void => blanked.blank(from, to);
   const annotations: RemovedAnnotation[] = [];
   const pragmas: PragmaFact[] = [];
   const suppressionComments: SuppressionComment[] = [];
@@ -255,14 +254,14 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
         // branch may define functions of its own. `#if 0` branches are dropped everywhere.
         const lineEnd = end;
         if (!conditionals.active) end = nextDirective(text, end);
-        if (handled === 'blank') blankRange(i, end);
-        else if (end > lineEnd) blankRange(lineEnd, end);
+        if (handled === 'blank') blanked.blank(i, end);
+        else if (end > lineEnd) blanked.blank(lineEnd, end);
       } else if (conditionals.active) {
         const pragma = readPragma(directive, i);
         if (pragma) pragmas.push(pragma);
         // Drivers put `#pragma warning(suppress: …)` between a function's return type and its
         // name; tree-sitter would split the definition there. The facts are kept above.
-        if (/^#\s*pragma\b/.test(directive)) blankRange(i, end);
+        if (/^#\s*pragma\b/.test(directive)) blanked.blank(i, end);
       }
       i = end;
       continue;
@@ -296,7 +295,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
           end = matchParen(text, open);
         }
         sehMacros.push({ word: word as SehMacro['word'], offset: i, end });
-        blankRange(i, end);
+        blanked.blank(i, end);
         i = end;
         continue;
       }
@@ -319,7 +318,7 @@ export function blankMacros(original: string, options: BlankOptions = {}): Blank
           }
         }
         annotations.push({ name: word, args, offset: i, end });
-        blankRange(i, end);
+        blanked.blank(i, end);
         i = end;
         continue;
       }

@@ -28,9 +28,10 @@ class GrammarTables {
   private readonly typeIds = new Map<string, number[]>();
   /**
    * Masks of the name lists scans ask for, by list (callers pass constant lists): a byte per
-   * possible type id, so that a scan over every node of a file tests each with one load.
+   * possible type id, so that a scan over every node of a file tests each with one load. Weak,
+   * so that a list a caller lets go of does not keep its 64 KiB mask for the whole run.
    */
-  private readonly idMasks = new Map<readonly string[], Uint8Array>();
+  private readonly idMasks = new WeakMap<readonly string[], Uint8Array>();
 
   constructor(language: Language) {
     this.typeNames = Array.from(language.types, (t) => t || 'ERROR');
@@ -115,8 +116,7 @@ export class FlatTree implements NodeSink {
       // cursor; the flat-tree test fails on it, so that the slowdown is not silent.
       if (readTreeFromMemory(tree, read, size) && read.count === size) {
         // Error flags came from each subtree's own error cost: nothing to propagate or look for.
-        read.markExtents();
-        read.lastChild = NO_NODES;
+        read.finishCopy();
         return read;
       }
     }
@@ -130,8 +130,7 @@ export class FlatTree implements NodeSink {
     } finally {
       walker.release();
     }
-    flat.markExtents();
-    flat.lastChild = NO_NODES;
+    flat.finishCopy();
     if (hasError) flat.markErrors(tree.rootNode, 0);
     return flat;
   }
@@ -204,6 +203,12 @@ export class FlatTree implements NodeSink {
         ancestors.pop();
       }
     }
+  }
+
+  /** One ending for both walks, so that neither keeps its scratch array (an entry a node) as long as facts keep the tree. */
+  private finishCopy(): void {
+    this.markExtents();
+    this.lastChild = NO_NODES;
   }
 
   /** Subtree extents follow sibling links down. */

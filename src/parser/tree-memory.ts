@@ -120,11 +120,17 @@ function languageTables(h: Heap, address: number, language: Language): LanguageT
   return tables;
 }
 
-/** Whether `tree` can be read from memory; a test keeps it true. */
+/**
+ * Whether the read FlatTree.read takes gets the whole of `tree`. FlatTree.read gives way to the
+ * cursor without a word, so the flat-tree test needs the read itself, not only the language
+ * tables it starts from, to notice. The sink counts, and refuses a node past the tree's count
+ * as FlatTree does, so that a read gone wrong stops where it would there.
+ */
 export function memoryReadable(tree: Tree): boolean {
-  const h = heap();
-  const address = treeAddress(tree);
-  return h !== undefined && address !== undefined && languageTables(h, h.u32[(address + TREE_LANGUAGE) >>> 2]!, tree.language) !== null;
+  const size = tree.rootNode.descendantCount;
+  let count = 0;
+  const counter: NodeSink = { add: () => (count < size ? count++ : -1) };
+  return readTreeFromMemory(tree, counter, size) && count === size;
 }
 
 /**

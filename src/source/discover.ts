@@ -186,7 +186,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
   // Headers named on the command line, or found with no source including them, are read alone.
   const included = new Set<string>();
   const finished: DriverUnit[] = units.map((u) => {
-    const withHeaders = includeClosure(u.sources, headerIndex);
+    const withHeaders = includeClosure(u.sources, headerIndex, readIncludes);
     for (const h of withHeaders) included.add(h);
     const infs = readInfs(unique([...walked.infs.filter((f) => dirname(f) === u.dir), ...(u.infs ?? [])]), root);
     return {
@@ -445,23 +445,30 @@ export function indexHeaders(headers: readonly string[]): Map<string, string[]> 
 /**
  * Headers reached from the sources through quoted or angled includes, resolved by name among
  * the scanned headers: next to the includer first, else the one sharing the longest path.
+ * Discovery reads the includes from disk; the model, which has them parsed already, passes its
+ * own `includesOf` and, for its root-relative paths, its own `directoryOf` (as to `closestTo`).
  */
-function includeClosure(sources: readonly string[], headerIndex: Map<string, string[]>): string[] {
+export function includeClosure(
+  sources: readonly string[],
+  headerIndex: ReadonlyMap<string, readonly string[]>,
+  includesOf: (file: string) => readonly string[],
+  directoryOf?: (path: string) => readonly string[],
+): ReadonlySet<string> {
   const result = new Set<string>();
   const queue = [...sources];
   while (queue.length > 0) {
     const file = queue.pop()!;
-    for (const name of readIncludes(file)) {
+    for (const name of includesOf(file)) {
       const candidates = headerIndex.get(basename(name.replace(/\\/g, '/')).toLowerCase());
       if (!candidates) continue;
-      const header = closestTo(file, candidates);
+      const header = closestTo(file, candidates, directoryOf);
       if (!result.has(header)) {
         result.add(header);
         queue.push(header);
       }
     }
   }
-  return [...result];
+  return result;
 }
 
 const includeCache = new Map<string, string[]>();

@@ -3,7 +3,7 @@ import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, where } from '../../model/location.js';
 import type { CallFact } from '../../parser/facts.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
-import { compact } from '../../model/expressions.js';
+import { compact, tokenPattern } from '../../model/expressions.js';
 
 /** DDIs that format a request for an I/O target; the request is their second argument. */
 const FORMAT_CALLS = /^(WdfIoTargetFormatRequestFor\w+|WdfUsb\w*FormatRequest\w*)$/;
@@ -95,7 +95,7 @@ function ignoredStatus(fn: FunctionInfo, format: CallFact, send: CallFact): stri
   if (result.kind === 'discarded') return 'discarded';
   const saved = savedResultOf(format);
   if (!saved) return undefined;
-  const token = new RegExp(`(^|[^\\w])${saved}([^\\w]|$)`);
+  const token = tokenPattern(saved);
   const from = format.span.end.offset;
   const to = send.span.start.offset;
   if (conditionsTesting(fn, saved, from, to).length > 0) return undefined;

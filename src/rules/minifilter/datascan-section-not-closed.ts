@@ -37,13 +37,19 @@ function retains(model: DriverModel, fn: FunctionInfo, index: number, depth = 0)
   const name = fn.fact.params[index]?.name;
   if (!name || depth > 4) return true;
   if (fn.fact.assignments.some((a) => normalizePath(a.rhsCore) === name && !/^[A-Za-z_]\w*$/.test(a.lhs))) return true;
-  return model.functions.callSites(fn).some((site) => {
-    const at_ = site.call.argCores.findIndex((a) => normalizePath(a) === name);
-    if (at_ < 0) return false;
-    if (site.call.callee === 'FltReferenceContext') return true;
-    if (site.callees.length > 0) return site.callees.some((c) => retains(model, c, at_, depth + 1));
-    return callsUnseenCode(site.call);
-  });
+  return model.functions.callSites(fn).some((site) => callRetains(model, site.call, site.callees, name, depth + 1));
+}
+
+/**
+ * `call` keeps `value` beyond its return: takes a reference on it, or passes it to a callee that
+ * retains it or to code drvcheck cannot see. `depth` is the callees' depth, which `retains` bounds.
+ */
+function callRetains(model: DriverModel, call: CallFact, callees: readonly FunctionInfo[], value: string, depth: number): boolean {
+  const index = call.argCores.findIndex((a) => normalizePath(a) === value);
+  if (index < 0) return false;
+  if (call.callee === 'FltReferenceContext') return true;
+  if (callees.length > 0) return callees.some((c) => retains(model, c, index, depth));
+  return callsUnseenCode(call);
 }
 
 type Outcome = 'success' | 'failure' | 'unknown';
@@ -81,11 +87,7 @@ function leakPath(model: DriverModel, fn: FunctionInfo, cf: ControlFlow, call: C
     if (node.call.callee === DATASCAN_CLOSE) return true;
     const site = model.functions.siteOf(fn, node.call);
     if (site?.callees.some((c) => closing.has(c.id))) return true;
-    const index = node.call.argCores.findIndex((a) => normalizePath(a) === context);
-    if (index < 0) return false;
-    if (node.call.callee === 'FltReferenceContext') return true;
-    if (site && site.callees.length > 0) return site.callees.some((c) => retains(model, c, index));
-    return callsUnseenCode(node.call);
+    return callRetains(model, node.call, site?.callees ?? [], context, 0);
   };
   // Breadth-first over (node, status still the create's), so the first test of it decides.
   const key = (id: number, fresh: boolean): string => `${id}|${fresh}`;

@@ -97,7 +97,7 @@ function nextUseAfter(
   for (const range of ranges) {
     if (first.call.conditional && range.afterConditionalExit) return undefined;
     const events = [
-      ...fn.fact.assignments.filter((a) => a.span.start.offset >= range.start && a.span.start.offset < range.end && compact(a.lhs) === request).map((a) => ({ offset: a.span.start.offset, site: undefined })),
+      ...fn.fact.assignments.filter((a) => inRanges([range], a.span.start.offset) && compact(a.lhs) === request).map((a) => ({ offset: a.span.start.offset, site: undefined })),
       ...sites.filter((s) => inRanges([range], s.call.span.start.offset)).map((s) => ({ offset: s.call.span.start.offset, site: s })),
     ].sort((x, y) => x.offset - y.offset);
     for (const { site } of events) {

@@ -3,7 +3,7 @@ import type { CallSite, FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
 import { LOCK_ACQUIRES } from '../../knowledge/locks.js';
 import { REQUEST_COMPLETIONS } from '../../knowledge/requests.js';
-import { lockKey, lockRegions, type LockRegion } from '../../model/locks.js';
+import { lockAcquirers, lockKey, lockRegions, type LockRegion } from '../../model/locks.js';
 import { sendOptionsOf } from '../../model/send-options.js';
 import type { DriverModel } from '../../model/driver-model.js';
 import type { CallFact } from '../../parser/facts.js';
@@ -49,9 +49,9 @@ export const spinlockSend: Rule = {
     const findings: RuleFinding[] = [];
     const reported = new Set<string>();
     // A function that calls no lock acquire holds no lock of its own.
-    const acquiring = new Set(model.functions.sitesCalling([...Object.keys(LOCK_ACQUIRES), ...model.knowledge.locks.keys()]).map((site) => site.caller));
+    const acquiring = lockAcquirers(model.functions, model.knowledge);
     for (const fn of model.functions.all) {
-      if (!acquiring.has(fn)) continue;
+      if (!acquiring.has(fn.id)) continue;
       for (const region of lockRegions(fn)) {
         if (region.level !== 'DISPATCH' || !region.what.includes('spin lock')) continue;
         const acquired = step(at(fn.file, region.acquire.span), `${region.what} acquired here (the thread now runs at ${irqlName(region.level)} holding it)`);

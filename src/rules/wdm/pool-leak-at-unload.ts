@@ -5,7 +5,7 @@ import { normalizePath } from '../../model/expressions.js';
 import type { FunctionInfo } from '../../model/functions.js';
 import { at, step, type PathStep } from '../../model/location.js';
 import { blockMentions, refersTo, storedAllocations, type BlockMention, type StoredAllocation } from '../../model/pool-storage.js';
-import { callsUnseenCode } from '../../model/received-irps.js';
+import { reachesUnseenCode } from '../../model/received-irps.js';
 import { describeRole, wdmDriver } from '../../model/wdm-driver.js';
 import type { CallFact } from '../../parser/facts.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
@@ -63,9 +63,7 @@ function releasesOf(model: DriverModel, allocation: StoredAllocation, mentions: 
         continue;
       }
       if (!call.argCores.some(isBlock)) continue;
-      const site = model.functions.siteOf(fn, call);
-      const unknown = (site?.callees.length ?? 0) > 0 || callsUnseenCode(call);
-      if (unknown) out.push({ fn, call });
+      if (reachesUnseenCode(model, fn, call)) out.push({ fn, call });
     }
   }
   return out;
