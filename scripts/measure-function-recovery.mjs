@@ -65,7 +65,7 @@ const missed = [];
 const started = performance.now();
 for (const [file, defs] of [...expected].sort()) {
   const facts = await extractFileFacts(file, decodeSource(readFileSync(join(dir, file))));
-  const found = new Set(facts.functions.map((f) => `${f.name.replace(/\s+/g, '')}@${f.nameSpan.start.line}`));
+  const found = new Set(facts.functions.map((f) => `${f.name.replace(/\s+/g, '')}@${f.nameSpan.startLine}`));
   for (const d of defs) {
     total++;
     if (found.has(`${d.name}@${d.line}`)) recovered++;

@@ -44,7 +44,7 @@ export function key(e: Expectation): string {
 }
 
 export function findingKey(f: Finding): string {
-  return `${f.location.path}:${f.location.span.start.line}: ${f.ruleId}`;
+  return `${f.location.path}:${f.location.span.startLine}: ${f.ruleId}`;
 }
 
 /** Fixture entries: each source file directly in the rule folder, and each sub-folder (one unit). */

@@ -29,7 +29,7 @@ describe('fixtures', () => {
           const detail = unexpected
             .map((u) => {
               const f = result.findings.find((x) => findingKey(x) === u)!;
-              return `${u}\n    ${f.message}\n${f.steps.map((s) => `      ${s.location.path}:${s.location.span.start.line}: ${s.message}`).join('\n')}`;
+              return `${u}\n    ${f.message}\n${f.steps.map((s) => `      ${s.location.path}:${s.location.span.startLine}: ${s.message}`).join('\n')}`;
             })
             .join('\n');
           assert.deepEqual({ missing, unexpected }, { missing: [], unexpected: [] }, detail);

@@ -58,8 +58,8 @@ describe('source decoding', () => {
       writeFileSync(join(dir, 'dpc.c'), encode(DPC_THAT_WAITS.join('\r\n') + '\r\n'));
       const f = await onlyFinding(dir);
       assert.equal(f.ruleId, 'irql-call-too-high');
-      assert.equal(f.location.span.start.line, FINDING_LINE);
-      assert.equal(f.location.span.start.column, FINDING_COLUMN);
+      assert.equal(f.location.span.startLine, FINDING_LINE);
+      assert.equal(f.location.span.startColumn, FINDING_COLUMN);
       assert.match(f.sourceLine ?? '', /KeWaitForSingleObject/);
     });
   }
@@ -106,7 +106,7 @@ describe('driver units', () => {
     const result = await check({ paths: [dir] });
     assert.deepEqual(result.skipped, []);
     assert.deepEqual(result.units.map((u) => [u.name, u.files]), [['.', 2]]);
-    assert.deepEqual(result.findings.map((f) => `${f.location.path}:${f.location.span.start.line} ${f.ruleId}`), ['inc/wait.h:3 irql-call-too-high']);
+    assert.deepEqual(result.findings.map((f) => `${f.location.path}:${f.location.span.startLine} ${f.ruleId}`), ['inc/wait.h:3 irql-call-too-high']);
   });
 
   it('never links functions of two drivers that share names', async () => {

@@ -98,7 +98,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     skipped.push(...report.failures);
     if (report.summary) units.push(report.summary);
     for (const finding of report.findings) {
-      const dedupe = `${finding.ruleId}|${finding.location.path}|${finding.location.span.start.offset}`;
+      const dedupe = `${finding.ruleId}|${finding.location.path}|${finding.location.span.startOffset}`;
       if (!raw.has(dedupe)) raw.set(dedupe, finding);
     }
   }
@@ -207,7 +207,7 @@ function applySuppressions(findings: Finding[], facts: ReadonlyMap<string, Suppr
     const file = byFile.get(f.location.path);
     const meta = metaOf.get(f.ruleId);
     if (!file || !meta) return f;
-    const line = f.location.span.start.line;
+    const line = f.location.span.startLine;
     const comment = file.suppressions.find((s) => (s.covers === 'file' || s.covers === line) && s.rules.some((r) => namesRule(r, meta)));
     if (comment) {
       file.used.add(comment);
@@ -279,7 +279,7 @@ function attachSourceLines(findings: Finding[], root: string, limits: ReadLimits
   const wantedLines = new Map<string, Set<number>>();
   for (const f of findings) {
     const set = wantedLines.get(f.location.path) ?? new Set<number>();
-    set.add(f.location.span.start.line);
+    set.add(f.location.span.startLine);
     wantedLines.set(f.location.path, set);
   }
   const files = new Map<string, { text: string; index: LineIndex; hashes: Map<number, string> } | null>();
@@ -293,7 +293,7 @@ function attachSourceLines(findings: Finding[], root: string, limits: ReadLimits
       files.set(f.location.path, file);
     }
     if (!file) return f;
-    const line = f.location.span.start.line;
+    const line = f.location.span.startLine;
     const start = file.index.lineStart(line);
     const end = line < file.index.lineCount ? file.index.lineStart(line + 1) : file.text.length;
     const hash = file.hashes.get(line);

@@ -68,10 +68,10 @@ export interface CheckResult {
 
 export function compareFindings(a: Finding, b: Finding): number {
   if (a.location.path !== b.location.path) return a.location.path < b.location.path ? -1 : 1;
-  const la = a.location.span.start;
-  const lb = b.location.span.start;
-  if (la.line !== lb.line) return la.line - lb.line;
-  if (la.column !== lb.column) return la.column - lb.column;
+  const la = a.location.span;
+  const lb = b.location.span;
+  if (la.startLine !== lb.startLine) return la.startLine - lb.startLine;
+  if (la.startColumn !== lb.startColumn) return la.startColumn - lb.startColumn;
   if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
 }

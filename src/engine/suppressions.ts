@@ -50,7 +50,7 @@ export function readSuppressionComments(
     else if (unknown.length > 0) malformed.push({ path: file.path, span: comment.span, problem: `no rule is called ${unknown.map((u) => `\`${u}\``).join(', ')}` });
     else if (reason === '') malformed.push({ path: file.path, span: comment.span, problem: 'a reason is required after the colon' });
     else {
-      const covers = m[1] ? 'file' : comment.trailing ? comment.span.start.line : comment.span.end.line + 1;
+      const covers = m[1] ? 'file' : comment.trailing ? comment.span.startLine : comment.span.endLine + 1;
       suppressions.push({ path: file.path, span: comment.span, rules, reason, covers });
     }
   }

@@ -32,7 +32,7 @@ const opaqueCache = new WeakMap<FunctionInfo, number>();
 function firstOpaqueCall(fn: FunctionInfo): number {
   return memoized(opaqueCache, fn, () => {
     let first = Infinity;
-    for (const c of fn.fact.calls) if ((IRQL_QUERIES.has(c.callee) || mayHideRegion(c)) && c.span.start.offset < first) first = c.span.start.offset;
+    for (const c of fn.fact.calls) if ((IRQL_QUERIES.has(c.callee) || mayHideRegion(c)) && c.span.startOffset < first) first = c.span.startOffset;
     return first;
   });
 }
@@ -70,7 +70,7 @@ export function apcStateAt(fn: FunctionInfo, call: CallFact): 'disabled' | 'enab
   if (!cf || !d) return 'unknown';
   const contract = annotatedIrql(fn);
   if (contract?.atLeast && rank(contract.atLeast) >= rank('APC')) return 'unknown';
-  if (firstOpaqueCall(fn) < call.span.start.offset) return 'unknown';
+  if (firstOpaqueCall(fn) < call.span.startOffset) return 'unknown';
   const nodes = cf.nodesOf(call);
   if (nodes.length === 0) return 'unknown';
   let least = Infinity;

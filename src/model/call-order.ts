@@ -13,7 +13,7 @@ function firstCalls(fn: FunctionInfo): ReadonlyMap<string, number> {
     const first = new Map<string, number>();
     for (const call of fn.fact.calls) {
       const known = first.get(call.callee);
-      if (known === undefined || call.span.start.offset < known) first.set(call.callee, call.span.start.offset);
+      if (known === undefined || call.span.startOffset < known) first.set(call.callee, call.span.startOffset);
     }
     return first;
   });

@@ -32,7 +32,7 @@ const DDI_REFERENCE = 'Windows driver DDI reference';
 
 const waitTimeout = (name: string, timeoutArg: number, waitMax: IrqlLevel): Decider => (site) => {
   const { call, caller } = site;
-  const timeout = classifyTimeout(caller, call.args[timeoutArg], call.argCores[timeoutArg], call.span.start.offset);
+  const timeout = classifyTimeout(caller, call.args[timeoutArg], call.argCores[timeoutArg], call.span.startOffset);
   if (timeout === 'unknown') return null;
   if (timeout === 'zero') return undefined;
   return {
@@ -123,5 +123,5 @@ function ownFunctionRequirement(site: CallSite): CallRequirement | undefined {
 function releasesEarlierAcquire(site: CallSite): boolean {
   const acquires = acquiresReleasedBy(site.call.callee);
   if (!acquires) return false;
-  return calledBefore(site.caller, acquires, site.call.span.start.offset);
+  return calledBefore(site.caller, acquires, site.call.span.startOffset);
 }

@@ -43,7 +43,7 @@ export function findCallbacks(
   const callbacks: Callback[] = [];
   const seen = new Set<string>();
   const add = (cb: Callback): void => {
-    const key = `${cb.fn.id}|${cb.roleType}|${cb.location.file}:${cb.location.span.start.offset}`;
+    const key = `${cb.fn.id}|${cb.roleType}|${cb.location.file}:${cb.location.span.startOffset}`;
     if (seen.has(key)) return;
     seen.add(key);
     callbacks.push(cb);
@@ -51,12 +51,12 @@ export function findCallbacks(
   const objectOfField = new Map<string, WdfObject>();
   for (const o of objects.all) {
     if (o.config.kind !== 'known') continue;
-    for (const value of o.config.fields.values()) objectOfField.set(`${o.createdIn.file}:${value.span.start.offset}`, o);
+    for (const value of o.config.fields.values()) objectOfField.set(`${o.createdIn.file}:${value.span.startOffset}`, o);
   }
   const addFieldValue = (fn: FunctionInfo, field: string, value: string, location: Location, how: string): void => {
     const roleType = FIELD_ROLES[field];
     if (!roleType) return;
-    const object = objectOfField.get(`${location.file}:${location.span.start.offset}`);
+    const object = objectOfField.get(`${location.file}:${location.span.startOffset}`);
     // `cond ? FatFsdRead : FatFsdWrite` registers whichever branch is taken: both.
     const choice = /^[^?]+\?\s*&?\s*([A-Za-z_][\w:]*)\s*:\s*&?\s*([A-Za-z_][\w:]*)$/.exec(value);
     const names = choice ? [choice[1]!, choice[2]!] : [value];

@@ -316,7 +316,7 @@ export class ControlFlow {
     if (constant !== false) succ.push({ to: onTrue, branch: true });
     if (constant !== true) succ.push({ to: onFalse, branch: false });
     const node = this.add({ kind: 'branch', cond, span: cond.span, tries: ctx.tries }, succ);
-    return this.events_(cond.span.start.offset, cond.span.end.offset, node, ctx);
+    return this.events_(cond.span.startOffset, cond.span.endOffset, node, ctx);
   }
 
   private build(s: FlowStatement, next: number, ctx: Context): number {
@@ -363,7 +363,7 @@ export class ControlFlow {
         const succ: FlowEdge[] = s.cases.map((c, i) => ({ to: starts[i]!, caseValue: c.value ?? null }));
         if (!s.cases.some((c) => c.value === undefined)) succ.push({ to: next, caseValue: null });
         const node = this.add({ kind: 'branch', cond: s.cond, isSwitch: true, span: s.cond.span, tries: ctx.tries }, succ);
-        return this.events_(s.cond.span.start.offset, s.cond.span.end.offset, node, ctx);
+        return this.events_(s.cond.span.startOffset, s.cond.span.endOffset, node, ctx);
       }
       case 'label': {
         const label = this.label(s.name);
@@ -373,7 +373,7 @@ export class ControlFlow {
         return label.node;
       }
       case 'jump':
-        return this.events_(s.span.start.offset, s.span.end.offset, this.jump(s, ctx), ctx);
+        return this.events_(s.span.startOffset, s.span.endOffset, this.jump(s, ctx), ctx);
       case 'try': {
         if (s.handler === 'except') {
           const handler = this.build(s.handlerBody, next, ctx);
@@ -686,10 +686,10 @@ class PathFacts {
 
 function collectEvents(fn: FunctionInfo): Event[] {
   const events: Event[] = [];
-  for (const call of fn.fact.calls) events.push({ kind: 'call', start: call.span.start.offset, end: call.span.end.offset, call });
-  for (const a of fn.fact.assignments) events.push({ kind: 'assign', start: a.span.start.offset, end: a.span.end.offset, assignment: a });
+  for (const call of fn.fact.calls) events.push({ kind: 'call', start: call.span.startOffset, end: call.span.endOffset, call });
+  for (const a of fn.fact.assignments) events.push({ kind: 'assign', start: a.span.startOffset, end: a.span.endOffset, assignment: a });
   for (const l of fn.fact.locals) {
-    if (l.init) events.push({ kind: 'declare', start: l.span.start.offset, end: l.span.end.offset, declaration: l });
+    if (l.init) events.push({ kind: 'declare', start: l.span.startOffset, end: l.span.endOffset, declaration: l });
   }
   events.sort((a, b) => a.start - b.start);
   return events;

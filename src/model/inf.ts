@@ -29,7 +29,7 @@ export function infSecurityEntries(infs: readonly UnitInf[]): InfSecurityEntry[]
       if (kind === 'secure-open' && !hasSecureOpen(m[2]!)) continue;
       const start = m.index;
       const end = start + m[0].length;
-      entries.push({ kind, location: { file: inf.path, span: { start: lines.position(start), end: lines.position(end) } }, text: m[0].trim() });
+      entries.push({ kind, location: { file: inf.path, span: lines.span(start, end) }, text: m[0].trim() });
     }
   }
   return entries;

@@ -10,6 +10,7 @@ import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import { structStateAt, type StructState } from './struct-state.js';
 import { isNullText } from './values.js';
+import { spanBetween, startOf } from '../source/decode.js';
 import { push } from './expressions.js';
 
 export type OpenMode = 'by-name' | 'file-object' | 'existing-device' | 'same-stack' | 'unknown';
@@ -48,12 +49,12 @@ export class IoTargets {
       for (const a of fn.fact.assignments) {
         if (a.operator !== '=') continue;
         const field = fieldName(a.lhs);
-        if (field) push(this.fieldWrites, field, { fn, offset: a.span.start.offset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } });
+        if (field) push(this.fieldWrites, field, { fn, offset: a.span.startOffset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } });
       }
       for (const call of targetCalls.get(fn.id) ?? []) {
         if (call.callee === 'WdfIoTargetCreate') {
           const field = fieldName(call.argCores[2] ?? '');
-          if (field) push(this.fieldWrites, field, { fn, offset: call.span.start.offset, value: { kind: 'create', call } });
+          if (field) push(this.fieldWrites, field, { fn, offset: call.span.startOffset, value: { kind: 'create', call } });
         } else if (call.callee === 'WdfIoTargetOpen') {
           const field = fieldName(call.argCores[0] ?? '');
           if (field) push(this.fieldOpens, field, { fn, call });
@@ -76,20 +77,20 @@ export class IoTargets {
 
   private variableOrigin(fn: FunctionInfo, name: string, offset: number, depth: number): TargetOrigin {
     let last: Write | undefined;
-    const local = fn.fact.locals.find((l) => l.name === name && l.span.start.offset < offset);
+    const local = fn.fact.locals.find((l) => l.name === name && l.span.startOffset < offset);
     if (local?.init?.kind === 'expr') {
-      last = { fn, offset: local.span.start.offset, value: { kind: 'expr', text: local.init.core, ...(local.initCall ? { call: local.initCall } : {}) } };
+      last = { fn, offset: local.span.startOffset, value: { kind: 'expr', text: local.init.core, ...(local.initCall ? { call: local.initCall } : {}) } };
     }
     for (const a of fn.fact.assignments) {
-      if (a.span.start.offset >= offset) break;
+      if (a.span.startOffset >= offset) break;
       if (a.lhs.replace(/\s+/g, '') === name && a.operator === '=') {
-        last = { fn, offset: a.span.start.offset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } };
+        last = { fn, offset: a.span.startOffset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } };
       }
     }
     for (const call of fn.fact.calls) {
-      if (call.span.start.offset >= offset) break;
-      if (call.callee === 'WdfIoTargetCreate' && (call.argCores[2] ?? '').replace(/\s+/g, '') === name && (!last || call.span.start.offset > last.offset)) {
-        last = { fn, offset: call.span.start.offset, value: { kind: 'create', call } };
+      if (call.span.startOffset >= offset) break;
+      if (call.callee === 'WdfIoTargetCreate' && (call.argCores[2] ?? '').replace(/\s+/g, '') === name && (!last || call.span.startOffset > last.offset)) {
+        last = { fn, offset: call.span.startOffset, value: { kind: 'create', call } };
       }
     }
     if (last) return this.originOfWrite(last, depth);
@@ -98,7 +99,7 @@ export class IoTargets {
     return this.merge(
       this.index.callers(fn).map((site) => {
         const arg = site.call.argCores[paramIndex];
-        return arg === undefined ? UNKNOWN : this.originAt(site.caller, arg, site.call.span.start.offset, depth + 1);
+        return arg === undefined ? UNKNOWN : this.originAt(site.caller, arg, site.call.span.startOffset, depth + 1);
       }),
     );
   }
@@ -112,7 +113,7 @@ export class IoTargets {
     if (w.value.kind === 'create') {
       return { kind: 'remote', created: at(w.fn.file, w.value.call.span), opens: this.opensOf(w.fn, w.value.call) };
     }
-    if (w.value.call && LOCAL_TARGET_GETTERS.has(w.value.call)) return { kind: 'local', location: at(w.fn.file, { start: w.fn.fact.span.start, end: w.fn.fact.span.start }) };
+    if (w.value.call && LOCAL_TARGET_GETTERS.has(w.value.call)) return { kind: 'local', location: at(w.fn.file, spanBetween(startOf(w.fn.fact.span), startOf(w.fn.fact.span))) };
     if (w.value.call) return UNKNOWN;
     return this.originAt(w.fn, w.value.text, w.offset, depth + 1);
   }
@@ -121,7 +122,7 @@ export class IoTargets {
   private opensOf(fn: FunctionInfo, create: CallFact): TargetOpen[] {
     const handle = (create.argCores[2] ?? '').replace(/\s+/g, '');
     const opens: { fn: FunctionInfo; call: CallFact }[] = fn.fact.calls
-      .filter((c) => c.callee === 'WdfIoTargetOpen' && c.span.start.offset > create.span.start.offset && (c.argCores[0] ?? '').replace(/\s+/g, '') === handle)
+      .filter((c) => c.callee === 'WdfIoTargetOpen' && c.span.startOffset > create.span.startOffset && (c.argCores[0] ?? '').replace(/\s+/g, '') === handle)
       .map((call) => ({ fn, call }));
     const stored = fn.fact.assignments.filter((a) => a.rhsCore.replace(/\s+/g, '') === handle).map((a) => fieldName(a.lhs));
     for (const field of [fieldName(handle), ...stored]) {
@@ -150,7 +151,7 @@ function openModeOf(fn: FunctionInfo, call: CallFact): TargetOpen {
   const arg = call.args[1];
   const core = call.argCores[1];
   if (arg === undefined || core === undefined) return { location, mode: 'unknown' };
-  const state: StructState = structStateAt(fn, arg, core, call.span.start.offset);
+  const state: StructState = structStateAt(fn, arg, core, call.span.startOffset);
   if (state.kind !== 'known') return { location, mode: 'unknown' };
   const fileObject = state.fields.get('TargetFileObject');
   const type = state.fields.get('Type')?.value.replace(/\s+/g, '');
@@ -158,7 +159,7 @@ function openModeOf(fn: FunctionInfo, call: CallFact): TargetOpen {
   const decidedAt = state.init ? at(fn.file, state.init.span) : undefined;
   if (macro.endsWith('_EXISTING_DEVICE') || type === 'WdfIoTargetOpenUseExistingDevice') {
     const device = state.fields.get('TargetDeviceObject');
-    if (device && sameStackDevice(fn, device.value, call.span.start.offset)) return { location, mode: 'same-stack', ...(decidedAt ? { decidedAt } : {}) };
+    if (device && sameStackDevice(fn, device.value, call.span.startOffset)) return { location, mode: 'same-stack', ...(decidedAt ? { decidedAt } : {}) };
     if (fileObject && !isNullText(fileObject.value)) return { location, mode: 'file-object', decidedAt: at(fn.file, fileObject.span) };
     return { location, mode: 'existing-device', ...(decidedAt ? { decidedAt } : {}) };
   }
@@ -173,7 +174,7 @@ function sameStackDevice(fn: FunctionInfo, value: string, offset: number): boole
   if (!/^[A-Za-z_]\w*$/.test(text)) return false;
   const local = fn.fact.locals.find((l) => l.name === text);
   if (local?.initCall === 'WdfDeviceWdmGetAttachedDevice') return true;
-  const last = fn.fact.assignments.filter((a) => a.span.start.offset < offset && a.lhs.replace(/\s+/g, '') === text).at(-1);
+  const last = fn.fact.assignments.filter((a) => a.span.startOffset < offset && a.lhs.replace(/\s+/g, '') === text).at(-1);
   return last?.rhsCall === 'WdfDeviceWdmGetAttachedDevice';
 }
 

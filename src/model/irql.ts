@@ -151,7 +151,7 @@ export class IrqlAnalysis {
     let here = this.sites.get(site);
     if (here === undefined) {
       const fn = site.caller;
-      const offset = site.call.span.start.offset;
+      const offset = site.call.span.startOffset;
       if (calledBefore(fn, IRQL_QUERY_NAMES, offset) || site.call.guards.some((g) => LOWERING_GUARD.test(g))) here = null;
       else {
         const lock = this.acquiring.has(fn.id) ? heldAt(fn, offset, this.passiveInterrupts, this.knowledge) : undefined;

@@ -22,5 +22,5 @@ export function step(location: Location, message: string): PathStep {
 /** `queue.c:40`, for use inside messages. */
 export function where(location: Location): string {
   const slash = location.file.lastIndexOf('/');
-  return `${location.file.slice(slash + 1)}:${location.span.start.line}`;
+  return `${location.file.slice(slash + 1)}:${location.span.startLine}`;
 }

@@ -107,7 +107,7 @@ function findLockRegions(fn: FunctionInfo, passiveInterrupts: boolean, knowledge
     // The release of the same lock; else, so that a lock named two ways never stretches a
     // region past its real end, the next release of the same kind.
     const key = lockKey(call.args[shape.key]);
-    const aliases = aliasesOf((copies ??= lockCopies(fn)), key, call.span.start.offset);
+    const aliases = aliasesOf((copies ??= lockCopies(fn)), key, call.span.startOffset);
     let releases = releasesOf.get(shape.releasedBy);
     if (!releases) {
       positions ??= callPositions(calls);
@@ -123,8 +123,8 @@ function findLockRegions(fn: FunctionInfo, passiveInterrupts: boolean, knowledge
       }
     }
     const release = matching === undefined ? undefined : calls[matching];
-    const end = Math.min(release ? release.span.start.offset : Number.MAX_SAFE_INTEGER, call.scopeEnd);
-    regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, lock: key, releasedBy: shape.releasedBy, start: call.span.end.offset, end });
+    const end = Math.min(release ? release.span.startOffset : Number.MAX_SAFE_INTEGER, call.scopeEnd);
+    regions.push({ acquire: call, ...(release ? { release } : {}), level, what: shape.what, lock: key, releasedBy: shape.releasedBy, start: call.span.endOffset, end });
   });
   return regions;
 }
@@ -156,8 +156,8 @@ interface LockCopies {
 
 function lockCopies(fn: FunctionInfo): LockCopies {
   return {
-    locals: fn.fact.locals.flatMap((l) => (l.init?.kind === 'expr' ? [{ offset: l.span.start.offset, name: l.name, value: lockKey(l.init.text) }] : [])),
-    assignments: fn.fact.assignments.flatMap((a) => (a.operator === '=' ? [{ offset: a.span.start.offset, lhs: lockKey(a.lhs), rhs: lockKey(a.rhs) }] : [])),
+    locals: fn.fact.locals.flatMap((l) => (l.init?.kind === 'expr' ? [{ offset: l.span.startOffset, name: l.name, value: lockKey(l.init.text) }] : [])),
+    assignments: fn.fact.assignments.flatMap((a) => (a.operator === '=' ? [{ offset: a.span.startOffset, lhs: lockKey(a.lhs), rhs: lockKey(a.rhs) }] : [])),
   };
 }
 

@@ -73,7 +73,7 @@ function findStoredAllocations(model: DriverModel): StoredAllocation[] {
   const out: StoredAllocation[] = [];
   for (const { caller: fn, call } of allocations) {
     if (call.calleeKind !== 'identifier') continue;
-    const within = (s: Span): boolean => s.start.offset <= call.span.start.offset && call.span.end.offset <= s.end.offset;
+    const within = (s: Span): boolean => s.startOffset <= call.span.startOffset && call.span.endOffset <= s.endOffset;
     const assignment = fn.fact.assignments.find((a) => a.operator === '=' && a.rhsCall === call.callee && within(a.span));
     const local = fn.fact.locals.find((l) => l.initCall === call.callee && within(l.span));
     const target = assignment?.lhs ?? local?.name;
@@ -99,7 +99,7 @@ function storesOf(fn: FunctionInfo, call: CallFact, local: string): { lhs: strin
   const writesLocal = (n: FlowNode): boolean =>
     (n.kind === 'assign' && n.assignment?.lhs === local) || (n.kind === 'declare' && n.declaration?.name === local);
   // The write of the allocation itself: the search starts after it and ends at the next write.
-  const start = cf.nodes.filter((n) => writesLocal(n) && n.span!.start.offset <= call.span.start.offset && call.span.end.offset <= n.span!.end.offset);
+  const start = cf.nodes.filter((n) => writesLocal(n) && n.span!.startOffset <= call.span.startOffset && call.span.endOffset <= n.span!.endOffset);
   const stores = new Map<number, { lhs: string; span: Span }>();
   const seen = new Set<number>();
   const queue = start.map((n) => n.id);
@@ -109,7 +109,7 @@ function storesOf(fn: FunctionInfo, call: CallFact, local: string): { lhs: strin
       seen.add(edge.to);
       const node = cf.node(edge.to);
       if (node.kind === 'assign' && node.assignment && normalizePath(node.assignment.rhsCore) === local && node.assignment.lhs !== local) {
-        stores.set(node.span!.start.offset, { lhs: node.assignment.lhs, span: node.span! });
+        stores.set(node.span!.startOffset, { lhs: node.assignment.lhs, span: node.span! });
       }
       if (!writesLocal(node)) queue.push(edge.to);
     }

@@ -40,7 +40,7 @@ export class RequestCompletions {
     for (const statement of completions.length > 0 ? (body?.children ?? []) : []) {
       if (statement.kind === 'simple') {
         for (const call of completions) {
-          if (call.span.start.offset < statement.start || call.span.start.offset >= statement.end) continue;
+          if (call.span.startOffset < statement.start || call.span.startOffset >= statement.end) continue;
           const position = fn.fact.params.findIndex((p) => p.name === compact(call.argCores[0]));
           if (position >= 0 && !map.has(position)) map.set(position, call);
         }

@@ -36,7 +36,7 @@ export function nextSendOf(index: FunctionIndex, targets: IoTargets, fn: Functio
     if (reformats(call, request)) return undefined;
     if (call.callee === 'WdfRequestSend' && compact(call.argCores[0]) === request) {
       const target = call.argCores[1] ?? '';
-      return { send: at(fn.file, call.span), call, sender: fn, target, origin: targets.originAt(fn, target, call.span.start.offset) };
+      return { send: at(fn.file, call.span), call, sender: fn, target, origin: targets.originAt(fn, target, call.span.startOffset) };
     }
     const requestArg = call.argCores.findIndex((a) => compact(a) === request);
     const site = sites[i];
@@ -45,13 +45,13 @@ export function nextSendOf(index: FunctionIndex, targets: IoTargets, fn: Functio
     const param = helper.fact.params[requestArg]?.name;
     if (!param) continue;
     const inner = helper.fact.calls.find((c) => c.callee === 'WdfRequestSend' && compact(c.argCores[0]) === param);
-    if (!inner || helper.fact.calls.some((c) => c.span.start.offset < inner.span.start.offset && reformats(c, param))) continue;
+    if (!inner || helper.fact.calls.some((c) => c.span.startOffset < inner.span.startOffset && reformats(c, param))) continue;
     const target = compact(inner.argCores[1]);
     const targetParam = helper.fact.params.findIndex((p) => p.name === target);
     const origin =
       targetParam >= 0 && call.argCores[targetParam] !== undefined
-        ? targets.originAt(fn, call.argCores[targetParam]!, call.span.start.offset)
-        : targets.originAt(helper, target, inner.span.start.offset);
+        ? targets.originAt(fn, call.argCores[targetParam]!, call.span.startOffset)
+        : targets.originAt(helper, target, inner.span.startOffset);
     return {
       send: at(helper.file, inner.span),
       call: inner,

@@ -40,18 +40,18 @@ function keepIn(holder: RequestHolder): RequestKeep | undefined {
   for (const call of fn.fact.calls) {
     const what = REQUEST_KEEPERS[call.callee];
     if (what && compact(call.argCores[requestArgumentOf(call.callee)]) === variable) {
-      kept.push({ offset: call.span.start.offset, keep: { holder, location: at(fn.file, call.span), what } });
+      kept.push({ offset: call.span.startOffset, keep: { holder, location: at(fn.file, call.span), what } });
     }
-    if (call.callee === 'WdfRequestSend' && compact(call.argCores[0]) === variable && sentWithCompletionRoutine(fn, variable, call.span.start.offset)) {
+    if (call.callee === 'WdfRequestSend' && compact(call.argCores[0]) === variable && sentWithCompletionRoutine(fn, variable, call.span.startOffset)) {
       const options = sendOptionsOf(fn, call);
       if (options && !options.synchronous && !options.sendAndForget) {
-        kept.push({ offset: call.span.start.offset, keep: { holder, location: at(fn.file, call.span), what: 'sends the request asynchronously with a completion routine' } });
+        kept.push({ offset: call.span.startOffset, keep: { holder, location: at(fn.file, call.span), what: 'sends the request asynchronously with a completion routine' } });
       }
     }
   }
   for (const a of fn.fact.assignments) {
     if (a.operator !== '=' || compact(a.rhsCore) !== variable || !storesOutsideFunction(fn, a.lhsBase, a.lhsPath)) continue;
-    kept.push({ offset: a.span.start.offset, keep: { holder, location: at(fn.file, a.span), what: `stores the request in \`${a.lhs}\`` } });
+    kept.push({ offset: a.span.startOffset, keep: { holder, location: at(fn.file, a.span), what: `stores the request in \`${a.lhs}\`` } });
   }
   kept.sort((x, y) => x.offset - y.offset);
   return kept[0]?.keep;
@@ -60,7 +60,7 @@ function keepIn(holder: RequestHolder): RequestKeep | undefined {
 function sentWithCompletionRoutine(fn: FunctionInfo, variable: string, before: number): boolean {
   return fn.fact.calls.some(
     (c) =>
-      c.span.start.offset < before &&
+      c.span.startOffset < before &&
       COMPLETION_ROUTINE_SETTERS.has(c.callee) &&
       compact(c.argCores[0]) === variable &&
       c.argCores[1] !== undefined &&

@@ -18,7 +18,7 @@ export function sendOptionsOf(fn: FunctionInfo, send: CallFact, optionsArg = 2):
   const arg = send.args[optionsArg];
   const core = send.argCores[optionsArg];
   if (arg === undefined || core === undefined) return undefined;
-  const state = structStateAt(fn, arg, core, send.span.start.offset);
+  const state = structStateAt(fn, arg, core, send.span.startOffset);
   if (state.kind === 'none') return { synchronous: false, sendAndForget: false };
   if (state.kind === 'unknown') return undefined;
   const flags = state.fields.get('Flags');

@@ -92,7 +92,7 @@ export function structStateAt(fn: FunctionInfo, arg: string, argCore: string, of
   let init: { macro: string; span: Span } | undefined;
   let initCall: CallFact | undefined;
   for (const call of fn.fact.calls) {
-    if (call.span.start.offset >= offset) break;
+    if (call.span.startOffset >= offset) break;
     if (INIT_MACROS[call.callee] && structVariable(call.argCores[0] ?? '') === variable) {
       init = { macro: call.callee, span: call.span };
       initCall = call;
@@ -105,9 +105,9 @@ export function structStateAt(fn: FunctionInfo, arg: string, argCore: string, of
       if (value !== undefined) fields.set(field, { value, span: initCall.span, accumulated: false });
     }
   }
-  const from = init ? init.span.start.offset : -1;
+  const from = init ? init.span.startOffset : -1;
   if (!init && !local?.init && !isParam && !fn.fact.locals.some((l) => l.name === variable)) {
-    if (!fn.fact.assignments.some((a) => a.span.start.offset < offset && baseOf(a.lhs) === variable)) {
+    if (!fn.fact.assignments.some((a) => a.span.startOffset < offset && baseOf(a.lhs) === variable)) {
       return { kind: 'unknown', reason: `\`${variable}\` is not initialised in ${fn.qualifiedName}` };
     }
   }
@@ -119,7 +119,7 @@ export function structStateAt(fn: FunctionInfo, arg: string, argCore: string, of
     }
   }
   for (const a of fn.fact.assignments) {
-    const start = a.span.start.offset;
+    const start = a.span.startOffset;
     if (start <= from) continue;
     if (start >= offset) break;
     const field = fieldOf(a.lhs, variable);

@@ -83,7 +83,7 @@ export class SyncScopes {
     if (o.attributes.kind !== 'known') return { kind: 'unknown' };
     const parent = o.attributes.fields.get('ParentObject');
     if (!parent) return { kind: 'unknown' };
-    const candidates = this.resolve(o.createdIn, parent.value.replace(/\s+/g, ''), o.call.span.start.offset, 0);
+    const candidates = this.resolve(o.createdIn, parent.value.replace(/\s+/g, ''), o.call.span.startOffset, 0);
     if (candidates.length === 0) return { kind: 'unknown' };
     const locks = candidates.map((c) => this.lockOf(c));
     const first = locks[0]!;
@@ -152,21 +152,21 @@ export class SyncScopes {
 
   private deviceOfQueue(queue: WdfObject): WdfObject | undefined {
     if (!queue.parent) return undefined;
-    const found = this.resolve(queue.createdIn, queue.parent, queue.call.span.start.offset, 0).filter((o) => o.kind === 'device');
+    const found = this.resolve(queue.createdIn, queue.parent, queue.call.span.startOffset, 0).filter((o) => o.kind === 'device');
     return found.length === 1 ? found[0] : undefined;
   }
 
   /** The devices and queues a handle expression may name at `offset` in `fn`. */
   private resolve(fn: FunctionInfo, expr: string, offset: number, depth: number): WdfObject[] {
     if (depth > MAX_DEPTH) return [];
-    const created = [...this.devices, ...this.queues].filter((o) => o.createdIn === fn && o.handle === expr && o.call.span.start.offset < offset);
+    const created = [...this.devices, ...this.queues].filter((o) => o.createdIn === fn && o.handle === expr && o.call.span.startOffset < offset);
     if (created.length > 0) return [created.at(-1)!];
     const getter = /^WdfIoQueueGetDevice\((.+)\)$/.exec(expr);
     if (getter) return this.resolve(fn, getter[1]!, offset, depth + 1).flatMap((q) => (q.kind === 'queue' ? [this.deviceOfQueue(q)].filter((d): d is WdfObject => !!d) : []));
     const param = fn.fact.params.findIndex((p) => p.name === expr);
     if (param >= 0) {
       const callers = this.index.callers(fn);
-      const found = callers.map((site) => this.resolve(site.caller, (site.call.argCores[param] ?? '').replace(/\s+/g, ''), site.call.span.start.offset, depth + 1));
+      const found = callers.map((site) => this.resolve(site.caller, (site.call.argCores[param] ?? '').replace(/\s+/g, ''), site.call.span.startOffset, depth + 1));
       if (callers.length === 0 || found.some((f) => f.length === 0)) return this.byType(fn.fact.params[param]!.type);
       return unique(found.flat());
     }
@@ -183,7 +183,7 @@ export class SyncScopes {
     for (const fn of this.index.all) {
       for (const a of fn.fact.assignments) {
         if (a.operator !== '=' || fieldName(a.lhs) !== field) continue;
-        const found = this.resolve(fn, a.rhsCore.replace(/\s+/g, ''), a.span.start.offset, depth + 1);
+        const found = this.resolve(fn, a.rhsCore.replace(/\s+/g, ''), a.span.startOffset, depth + 1);
         if (found.length === 0) return [];
         assigned.push(...found);
       }

@@ -25,14 +25,14 @@ export function lastValueBefore(fn: FunctionInfo, variable: string, offset: numb
   if (!/^[A-Za-z_]\w*$/.test(name)) return undefined;
   if (fn.fact.params.some((p) => p.name === name)) return undefined;
   let value: string | undefined;
-  const local = fn.fact.locals.find((l) => l.name === name && l.span.start.offset < offset);
+  const local = fn.fact.locals.find((l) => l.name === name && l.span.startOffset < offset);
   if (local?.init) {
     if (local.init.kind === 'expr') value = local.init.text;
     else if (local.init.kind === 'list' && local.init.items.length === 1 && local.init.items[0]!.kind === 'expr') value = local.init.items[0]!.text;
     else if (local.init.kind === 'list' && local.init.items.length === 0) value = '0';
   }
   for (const a of fn.fact.assignments) {
-    if (a.span.start.offset >= offset) break;
+    if (a.span.startOffset >= offset) break;
     const lhs = a.lhs.replace(/\s+/g, '');
     if (lhs === name || lhs === `${name}.QuadPart`) value = a.operator === '=' ? a.rhs : undefined;
   }
@@ -41,7 +41,7 @@ export function lastValueBefore(fn: FunctionInfo, variable: string, offset: numb
     return undefined;
   }
   const writtenByCall = fn.fact.calls.some(
-    (c) => c.span.start.offset < offset && c.args.some((arg) => arg.replace(/\s+/g, '') === `&${name}`) && c.callee !== 'KeWaitForSingleObject',
+    (c) => c.span.startOffset < offset && c.args.some((arg) => arg.replace(/\s+/g, '') === `&${name}`) && c.callee !== 'KeWaitForSingleObject',
   );
   return writtenByCall ? undefined : value;
 }

@@ -54,7 +54,7 @@ export function findWdfObjects(index: FunctionIndex): WdfObject[] {
   for (const { caller: fn, call } of index.sitesCalling(Object.keys(CREATE_CALLS))) {
     const shape = CREATE_CALLS[call.callee];
     if (!shape || call.calleeKind !== 'identifier') continue;
-    const offset = call.span.start.offset;
+    const offset = call.span.startOffset;
     const stateOf = (i: number | undefined): StructState =>
       i === undefined || call.args[i] === undefined ? { kind: 'none' } : structStateAt(fn, call.args[i]!, call.argCores[i]!, offset);
     const attributes = stateOf(shape.attributes);

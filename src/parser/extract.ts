@@ -231,7 +231,7 @@ class FileWalker {
   }
 
   spanOf(start: number, end: number): Span {
-    return { start: this.lines.position(start), end: this.lines.position(end) };
+    return this.lines.span(start, end);
   }
 
   nodeSpan(node: SyntaxNode): Span {
@@ -290,7 +290,7 @@ class FileWalker {
           continue;
       }
     }
-    this.functions.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    this.functions.sort((a, b) => a.span.startOffset - b.span.startOffset);
   }
 
   private annotationsBetween(from: number, to: number): AnnotationFact[] {
@@ -492,9 +492,9 @@ class FileWalker {
       frames[k] = frame;
       contexts[k] = this.visitBodyNode(tree, index, frame, facts);
     }
-    facts.calls.sort((a, b) => a.span.start.offset - b.span.start.offset);
-    facts.assignments.sort((a, b) => a.span.start.offset - b.span.start.offset);
-    facts.locals.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    facts.calls.sort((a, b) => a.span.startOffset - b.span.startOffset);
+    facts.assignments.sort((a, b) => a.span.startOffset - b.span.startOffset);
+    facts.locals.sort((a, b) => a.span.startOffset - b.span.startOffset);
     return facts;
   }
 

@@ -2,15 +2,11 @@
  * The plain syntax facts the parser hands to the model. Nothing here refers to a parse tree:
  * these objects can cross a worker boundary and be cached as JSON.
  */
-import type { Position } from '../source/decode.js';
+import type { Position, Span } from '../source/decode.js';
 import type { SourceEncoding } from '../source/decode.js';
 
-export type { Position };
+export type { Position, Span };
 
-export interface Span {
-  readonly start: Position;
-  readonly end: Position;
-}
 
 /** An initializer as written: `{ IRP_MJ_CREATE, 0, PreCreate }`, `.EvtIoRead = F`, or an expression. */
 export type Initializer =

@@ -8,18 +8,18 @@ import type { RuleMeta } from '../rule-kit/rule.js';
 export function formatGithub(result: CheckResult, metas: readonly RuleMeta[], displayPath: (path: string) => string): string {
   const codeOf = new Map(metas.map((m) => [m.id, m.code]));
   const lines = result.findings.map((f) => {
-    const { start, end } = f.location.span;
+    const span = f.location.span;
     const command = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
     const properties = [
       `file=${escapeProperty(displayPath(f.location.path))}`,
-      `line=${start.line}`,
-      `col=${start.column}`,
-      `endLine=${end.line}`,
-      ...(end.line === start.line ? [`endColumn=${end.column}`] : []),
+      `line=${span.startLine}`,
+      `col=${span.startColumn}`,
+      `endLine=${span.endLine}`,
+      ...(span.endLine === span.startLine ? [`endColumn=${span.endColumn}`] : []),
       `title=${escapeProperty(`${codeOf.get(f.ruleId) ?? ''} ${f.ruleId}`.trim())}`,
     ];
     // Steps name their files as `file=` does, so that each can be opened from the same directory.
-    const path = f.steps.map((s) => `${displayPath(s.location.path)}:${s.location.span.start.line}: ${s.message}`).join('\n');
+    const path = f.steps.map((s) => `${displayPath(s.location.path)}:${s.location.span.startLine}: ${s.message}`).join('\n');
     return `::${command} ${properties.join(',')}::${escapeData(path ? `${f.message}\n${path}` : f.message)}`;
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';

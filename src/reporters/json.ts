@@ -8,10 +8,10 @@ import { TOOL_VERSION } from '../version.js';
 export function formatJson(result: CheckResult): string {
   const location = (l: ReportedLocation) => ({
     path: l.path,
-    startLine: l.span.start.line,
-    startColumn: l.span.start.column,
-    endLine: l.span.end.line,
-    endColumn: l.span.end.column,
+    startLine: l.span.startLine,
+    startColumn: l.span.startColumn,
+    endLine: l.span.endLine,
+    endColumn: l.span.endColumn,
   });
   const doc = {
     tool: 'drvcheck',

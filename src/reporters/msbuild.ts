@@ -8,10 +8,10 @@ import type { RuleMeta } from '../rule-kit/rule.js';
 export function formatMsbuild(result: CheckResult, metas: readonly RuleMeta[], displayPath: (path: string) => string): string {
   const codeOf = new Map(metas.map((m) => [m.id, m.code]));
   const lines = result.findings.map((f) => {
-    const { start, end } = f.location.span;
+    const span = f.location.span;
     const category = f.severity === 'note' ? 'info' : f.severity;
     const path = displayPath(f.location.path).split('/').join('\\');
-    return `${path}(${start.line},${start.column},${end.line},${end.column}): ${category} ${codeOf.get(f.ruleId) ?? 'DC0000'}: ${oneLine(f.message)} [${f.ruleId}]`;
+    return `${path}(${span.startLine},${span.startColumn},${span.endLine},${span.endColumn}): ${category} ${codeOf.get(f.ruleId) ?? 'DC0000'}: ${oneLine(f.message)} [${f.ruleId}]`;
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

@@ -17,10 +17,10 @@ export function formatSarif(result: CheckResult, rules: readonly RuleMeta[]): st
     physicalLocation: {
       artifactLocation: { uri: encodeUri(l.path), uriBaseId: '%SRCROOT%' },
       region: {
-        startLine: l.span.start.line,
-        startColumn: l.span.start.column,
-        endLine: l.span.end.line,
-        endColumn: l.span.end.column,
+        startLine: l.span.startLine,
+        startColumn: l.span.startColumn,
+        endLine: l.span.endLine,
+        endColumn: l.span.endColumn,
       },
     },
   });
@@ -75,7 +75,7 @@ export function formatSarif(result: CheckResult, rules: readonly RuleMeta[]): st
           ...(f.suppression ? { suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.suppression.justification }] } : {}),
           codeFlows: f.steps.length === 0 ? undefined : [
             {
-              message: { text: `How ${f.location.path}:${f.location.span.start.line} is reached` },
+              message: { text: `How ${f.location.path}:${f.location.span.startLine} is reached` },
               threadFlows: [
                 {
                   locations: f.steps.map((s, i) => ({

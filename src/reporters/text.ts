@@ -46,18 +46,18 @@ function summary(result: CheckResult): string {
 }
 
 function loc(l: ReportedLocation, options: TextOptions): string {
-  return `${options.displayPath(l.path)}:${l.span.start.line}:${l.span.start.column}`;
+  return `${options.displayPath(l.path)}:${l.span.startLine}:${l.span.startColumn}`;
 }
 
 function codeFrame(f: Finding, paint: Painter): string[] {
   if (f.sourceLine === undefined) return [];
   const raw = f.sourceLine;
   const line = expandTabs(raw);
-  const startCol = f.location.span.start.column;
-  const endCol = f.location.span.end.line === f.location.span.start.line ? f.location.span.end.column : raw.length + 1;
+  const startCol = f.location.span.startColumn;
+  const endCol = f.location.span.endLine === f.location.span.startLine ? f.location.span.endColumn : raw.length + 1;
   const visualStart = expandTabs(raw.slice(0, startCol - 1)).length;
   const width = Math.max(1, expandTabs(raw.slice(startCol - 1, endCol - 1)).length);
-  const gutter = String(f.location.span.start.line);
+  const gutter = String(f.location.span.startLine);
   const pad = ' '.repeat(gutter.length);
   return [`  ${gutter} | ${line}`, `  ${pad} | ${' '.repeat(visualStart)}${paint.caret(`^${'~'.repeat(width - 1)}`)}`];
 }

@@ -50,6 +50,36 @@ export interface Position {
 }
 
 /**
+ * Where a fact is written: 1-based lines and columns, 0-based offsets into the decoded text.
+ * Flat, one object a span rather than a span and two positions: Windows-driver-samples gives
+ * half a million spans, and the garbage collector copies every object the facts hold until
+ * their unit is done.
+ */
+export interface Span {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly startOffset: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly endOffset: number;
+}
+
+/** The span from one position to another. */
+export function spanBetween(from: Position, to: Position): Span {
+  return { startLine: from.line, startColumn: from.column, startOffset: from.offset, endLine: to.line, endColumn: to.column, endOffset: to.offset };
+}
+
+/** Where a span starts. */
+export function startOf(span: Span): Position {
+  return { line: span.startLine, column: span.startColumn, offset: span.startOffset };
+}
+
+/** Where a span ends. */
+export function endOf(span: Span): Position {
+  return { line: span.endLine, column: span.endColumn, offset: span.endOffset };
+}
+
+/**
  * Maps offsets to lines and columns. CR, LF and CRLF each end a line, as in SARIF, so a file
  * with CRLF or mixed endings reports the line numbers an editor shows.
  */
@@ -84,6 +114,20 @@ export class LineIndex {
   }
 
   position(offset: number): Position {
+    const line = this.lineOf(offset);
+    return { line: line + 1, column: offset - this.starts[line]! + 1, offset };
+  }
+
+  /** The span from `start` to `end` (offsets, `start` <= `end`). */
+  span(start: number, end: number): Span {
+    // Two line numbers, not two Position objects: spans are made by the hundred thousand.
+    const from = this.lineOf(start);
+    const to = this.lineOf(end);
+    return { startLine: from + 1, startColumn: start - this.starts[from]! + 1, startOffset: start, endLine: to + 1, endColumn: end - this.starts[to]! + 1, endOffset: end };
+  }
+
+  /** The 0-based line of an offset. */
+  private lineOf(offset: number): number {
     const starts = this.starts;
     // Extraction asks in nearly increasing order, mostly on the line it asked about last.
     let lo = this.lastLine;
@@ -97,7 +141,7 @@ export class LineIndex {
       }
       this.lastLine = lo;
     }
-    return { line: lo + 1, column: offset - starts[lo]! + 1, offset };
+    return lo;
   }
 
   lineStart(line: number): number {

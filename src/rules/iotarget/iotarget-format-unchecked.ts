@@ -96,13 +96,13 @@ function ignoredStatus(fn: FunctionInfo, format: CallFact, send: CallFact): stri
   const saved = savedResultOf(format);
   if (!saved) return undefined;
   const token = tokenPattern(saved);
-  const from = format.span.end.offset;
-  const to = send.span.start.offset;
+  const from = format.span.endOffset;
+  const to = send.span.startOffset;
   if (conditionsTesting(fn, saved, from, to).length > 0) return undefined;
   if (send.guards.some((g) => token.test(g))) return undefined;
   // Any other reading of the variable before the send (passed to a helper, copied) may be a check.
-  const readBy = fn.fact.calls.some((c) => c.span.start.offset >= from && c.span.start.offset < to && c.args.some((a) => token.test(a)) && !/(Trace|Print|Log)/i.test(c.callee));
-  const copied = fn.fact.assignments.some((a) => a.span.start.offset >= from && a.span.start.offset < to && token.test(a.rhs));
+  const readBy = fn.fact.calls.some((c) => c.span.startOffset >= from && c.span.startOffset < to && c.args.some((a) => token.test(a)) && !/(Trace|Print|Log)/i.test(c.callee));
+  const copied = fn.fact.assignments.some((a) => a.span.startOffset >= from && a.span.startOffset < to && token.test(a.rhs));
   if (readBy || copied) return undefined;
   return `stored in \`${saved}\` but never tested`;
 }

@@ -46,7 +46,7 @@ ${OPEN_REMOTE_BY_NAME}`,
       const options = sendOptionsOf(fn, call);
       if (!options?.sendAndForget) continue;
       const target = call.argCores[1] ?? '';
-      const origin = model.ioTargets.originAt(fn, target, call.span.start.offset);
+      const origin = model.ioTargets.originAt(fn, target, call.span.startOffset);
       if (origin.kind !== 'remote' || origin.opens.length === 0) continue;
       if (!origin.opens.every((o) => o.mode === 'by-name' || o.mode === 'file-object')) continue;
       const open = origin.opens[0]!;

@@ -83,7 +83,7 @@ ${DEVICE_ADD_WITH_QUEUES}`,
         if (site.call.callee in NAME_QUERIES) continue;
         const location = at(fn.file, site.call.span);
         const steps = [...at_.steps];
-        if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.start.offset === location.span.start.offset)) {
+        if (requirement.decidedAt && !(requirement.decidedAt.file === location.file && requirement.decidedAt.span.startOffset === location.span.startOffset)) {
           steps.push(step(requirement.decidedAt, requirement.decidedWhat ?? 'the argument that decides the requirement is set here'));
         }
         steps.push(step(location, `${requirement.why}; here the IRQL may be ${irqlName(at_.level)}`));

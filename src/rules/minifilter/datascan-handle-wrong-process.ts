@@ -19,9 +19,9 @@ function handleKind(fn: FunctionInfo, call: CallFact, arg: string, core: string)
   if (isNullText(arg)) return { kind: 'user', where: call.span };
   const name = normalizePath(core);
   if (!arg.trim().startsWith('&') || !fn.fact.locals.some((l) => l.name === name)) return { kind: 'unknown' };
-  const before = (s: Span): boolean => s.start.offset < call.span.start.offset;
+  const before = (s: Span): boolean => s.startOffset < call.span.startOffset;
   const init = [...fn.fact.calls].reverse().find((c) => c.callee === 'InitializeObjectAttributes' && before(c.span) && normalizePath(c.argCores[0] ?? '') === name);
-  const writes = fn.fact.assignments.filter((a) => before(a.span) && normalizePath(a.lhs) === `${name}.Attributes` && (!init || a.span.start.offset > init.span.start.offset));
+  const writes = fn.fact.assignments.filter((a) => before(a.span) && normalizePath(a.lhs) === `${name}.Attributes` && (!init || a.span.startOffset > init.span.startOffset));
   if (!init && writes.length === 0) return { kind: 'unknown' };
   const texts = [...(init ? [init.args[2] ?? ''] : []), ...writes.map((w) => w.rhs)];
   if (texts.some((t) => /\bOBJ_KERNEL_HANDLE\b/.test(t))) return { kind: 'kernel' };

@@ -4,6 +4,10 @@ import { at, step, type PathStep } from '../../model/location.js';
 import { hasFlag } from '../../model/struct-state.js';
 import { isNullText } from '../../model/values.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { spanBetween } from '../../source/decode.js';
+
+/** Where a step about a whole INF file points: its first character. */
+const FILE_START = spanBetween({ line: 1, column: 1, offset: 0 }, { line: 1, column: 1, offset: 0 });
 
 export const deviceNameWithoutSddl: Rule = {
   meta: {
@@ -64,7 +68,7 @@ export const deviceNameWithoutSddl: Rule = {
         step(named.fn.location, `${named.fn.qualifiedName} sets no SDDL string and no FILE_DEVICE_SECURE_OPEN on \`${named.init}\``),
       ];
       if (origin.kind !== 'control') {
-        for (const inf of infs) steps.push(step(at(inf.path, { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }), `${inf.path.split('/').pop()} writes no Security value for the device`));
+        for (const inf of infs) steps.push(step(at(inf.path, FILE_START), `${inf.path.split('/').pop()} writes no Security value for the device`));
       }
       const infNote = origin.kind === 'control' ? '' : infs.length > 0 ? ', and its INF writes no Security value' : ', and no INF of this driver was found to write a Security value';
       findings.push({

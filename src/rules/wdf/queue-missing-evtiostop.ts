@@ -70,7 +70,7 @@ NTSTATUS QueueInitialize(WDFDEVICE Device)
       if (queue.kind !== 'queue' || queue.config.kind !== 'known') continue;
       const stop = queue.config.fields.get('EvtIoStop');
       if (stop && !/^(NULL|0|nullptr)$/.test(stop.value.trim())) continue;
-      const acknowledged = acknowledgedForAnalysis(queue.createdIn, queue.call.span.start.offset);
+      const acknowledged = acknowledgedForAnalysis(queue.createdIn, queue.call.span.startOffset);
       const power = queuePower(queue, devices, model.deviceInits, model.functions);
       if (power.kind !== 'managed') continue;
       for (const handler of model.callbacks.filter((cb) => cb.object === queue && QUEUE_REQUEST_HANDLERS.has(cb.roleType))) {
@@ -103,7 +103,7 @@ NTSTATUS QueueInitialize(WDFDEVICE Device)
  * analysis (SDV) that the queue needs no EvtIoStop, usually with the reason in a comment.
  */
 function acknowledgedForAnalysis(fn: FunctionInfo, before: number): CallFact | undefined {
-  return fn.fact.calls.find((c) => c.callee === '__analysis_assume' && c.span.start.offset < before && /\bEvtIoStop\s*!=/.test(c.args[0] ?? ''));
+  return fn.fact.calls.find((c) => c.callee === '__analysis_assume' && c.span.startOffset < before && /\bEvtIoStop\s*!=/.test(c.args[0] ?? ''));
 }
 
 /**

@@ -91,14 +91,14 @@ function nextUseAfter(
   first: CallSite,
   request: string,
 ): { kind: 'completion' | 'use'; site: CallSite } | undefined {
-  const after = first.call.span.end.offset;
-  const referenced = fn.fact.calls.some((c) => c.callee === 'WdfObjectReference' && c.span.start.offset < after && compact(c.argCores[0]) === request);
+  const after = first.call.span.endOffset;
+  const referenced = fn.fact.calls.some((c) => c.callee === 'WdfObjectReference' && c.span.startOffset < after && compact(c.argCores[0]) === request);
   const { ranges } = continuationAfter(fn, after);
   for (const range of ranges) {
     if (first.call.conditional && range.afterConditionalExit) return undefined;
     const events = [
-      ...fn.fact.assignments.filter((a) => inRanges([range], a.span.start.offset) && compact(a.lhs) === request).map((a) => ({ offset: a.span.start.offset, site: undefined })),
-      ...sites.filter((s) => inRanges([range], s.call.span.start.offset)).map((s) => ({ offset: s.call.span.start.offset, site: s })),
+      ...fn.fact.assignments.filter((a) => inRanges([range], a.span.startOffset) && compact(a.lhs) === request).map((a) => ({ offset: a.span.startOffset, site: undefined })),
+      ...sites.filter((s) => inRanges([range], s.call.span.startOffset)).map((s) => ({ offset: s.call.span.startOffset, site: s })),
     ].sort((x, y) => x.offset - y.offset);
     for (const { site } of events) {
       if (!site) return undefined;

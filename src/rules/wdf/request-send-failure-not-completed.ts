@@ -5,6 +5,7 @@ import { at, step, type Location } from '../../model/location.js';
 import { releasesRequest } from '../../model/request-completion.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 import { compact } from '../../model/expressions.js';
+import { endOf, spanBetween } from '../../source/decode.js';
 
 
 export const requestSendFailureNotCompleted: Rule = {
@@ -55,7 +56,7 @@ VOID EvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
           if (send.call.callee !== 'WdfRequestSend' || compact(send.call.argCores[0]) !== holder.variable) continue;
           const failure = failurePath(fn, send);
           if (!failure) continue;
-          if (sites.some((s) => inRanges(failure.ranges, s.call.span.start.offset) && releasesRequest(s, holder.variable, model.requestCompletions))) continue;
+          if (sites.some((s) => inRanges(failure.ranges, s.call.span.startOffset) && releasesRequest(s, holder.variable, model.requestCompletions))) continue;
           if (storedIn(fn, holder.variable, failure.ranges)) continue;
           const location = at(fn.file, send.call.span);
           findings.push({
@@ -88,13 +89,13 @@ interface FailurePath {
  * conditions on the saved result) or the failure branch jumps elsewhere.
  */
 function failurePath(fn: FunctionInfo, send: CallSite): FailurePath | undefined {
-  const end = fn.fact.span.end.offset;
+  const end = fn.fact.span.endOffset;
   const result = send.call.result;
-  const after = send.call.span.end.offset;
+  const after = send.call.span.endOffset;
   // Everything that may run after the point; without flow facts, the rest of the function's text.
   const rest = (from: number): readonly Range[] => reachableAfter(fn, from) ?? [{ start: from, end }];
-  const brace = { line: fn.fact.span.end.line, column: Math.max(1, fn.fact.span.end.column - 1), offset: end - 1 };
-  const whereEnd = at(fn.file, { start: brace, end: fn.fact.span.end });
+  const brace = { line: fn.fact.span.endLine, column: Math.max(1, fn.fact.span.endColumn - 1), offset: end - 1 };
+  const whereEnd = at(fn.file, spanBetween(brace, endOf(fn.fact.span)));
   if (!result || result.kind === 'discarded') {
     return { ranges: rest(after), where: whereEnd, what: `the result is not checked, and nothing after the send completes or hands on the request before ${fn.qualifiedName} returns` };
   }
@@ -124,11 +125,11 @@ function branchPath(fn: FunctionInfo, test: FlowNode, failureIsThen: boolean): F
   const ranges: Range[] = [];
   if (branch) ranges.push({ start: branch.start, end: branch.end });
   const leaves = branch !== undefined && alwaysExits(branch);
-  if (!leaves) ranges.push(...(reachableAfter(fn, test.end) ?? [{ start: test.end, end: fn.fact.span.end.offset }]));
+  if (!leaves) ranges.push(...(reachableAfter(fn, test.end) ?? [{ start: test.end, end: fn.fact.span.endOffset }]));
   const where = branch ?? test;
   return {
     ranges,
-    where: at(fn.file, { start: where.at, end: where.at }),
+    where: at(fn.file, spanBetween(where.at, where.at)),
     what: branch
       ? `this is the path taken when the send fails; it ${leaves ? 'returns' : 'goes on to the end of the function'} without completing or handing on the request`
       : 'when the send fails, execution continues after this test and reaches the end of the function without completing or handing on the request',
@@ -148,6 +149,6 @@ function ownerStart(fn: FunctionInfo, conditionStart: number): number {
 
 /** `ctx->Pending = Request` on the failure path keeps the request for later. */
 function storedIn(fn: FunctionInfo, request: string, ranges: readonly Range[]): boolean {
-  return fn.fact.assignments.some((a) => a.operator === '=' && compact(a.rhsCore) === request && inRanges(ranges, a.span.start.offset));
+  return fn.fact.assignments.some((a) => a.operator === '=' && compact(a.rhsCore) === request && inRanges(ranges, a.span.startOffset));
 }
 

@@ -56,7 +56,7 @@ export const spinlockSend: Rule = {
         if (region.level !== 'DISPATCH' || !region.what.includes('spin lock')) continue;
         const acquired = step(at(fn.file, region.acquire.span), `${region.what} acquired here (the thread now runs at ${irqlName(region.level)} holding it)`);
         for (const hit of sendsUnder(model, fn, region, [acquired])) {
-          const key = `${hit.fn.file}:${hit.site.call.span.start.offset}`;
+          const key = `${hit.fn.file}:${hit.site.call.span.startOffset}`;
           if (reported.has(key)) continue;
           reported.add(key);
           const location = at(hit.fn.file, hit.site.call.span);
@@ -89,7 +89,7 @@ interface Hit {
  */
 function sendsUnder(model: DriverModel, fn: FunctionInfo, region: LockRegion, steps: readonly PathStep[]): Hit[] {
   const hits: Hit[] = [];
-  const inside = model.functions.callSites(fn).filter((s) => s.call.span.start.offset >= region.start && s.call.span.start.offset < region.end);
+  const inside = model.functions.callSites(fn).filter((s) => s.call.span.startOffset >= region.start && s.call.span.startOffset < region.end);
   const releases = region.releasedBy;
   const lock = fieldOf(region.lock);
   const visit = (callee: FunctionInfo, path: readonly PathStep[], depth: number, seen: Set<number>): void => {
@@ -97,7 +97,7 @@ function sendsUnder(model: DriverModel, fn: FunctionInfo, region: LockRegion, st
     seen.add(callee.id);
     const released = callee.fact.calls.find((c, i) => releases.includes(c.callee) && (sameLock(lock, lockName(c.args[0])) || !acquiredBefore(callee, i, c)));
     for (const site of model.functions.callSites(callee)) {
-      if (released && site.call.span.start.offset > released.span.start.offset) break;
+      if (released && site.call.span.startOffset > released.span.startOffset) break;
       if (isSendOrCompletion(site)) hits.push({ fn: callee, site, steps: path });
       if (depth < MAX_DEPTH) {
         for (const next of site.callees) visit(next, [...path, step(at(callee.file, site.call.span), `${callee.qualifiedName} calls ${next.qualifiedName}`)], depth + 1, seen);

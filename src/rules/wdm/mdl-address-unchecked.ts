@@ -52,8 +52,8 @@ function testedInSameExpression(fn: FunctionInfo, node: FlowNode, names: readonl
   const cf = controlFlow(fn)!;
   return cf.nodes.some((n) => {
     if (n.kind !== 'branch' || !n.cond) return false;
-    const { start, end } = n.cond.span;
-    if (call.span.start.offset < start.offset || call.span.end.offset > end.offset) return false;
+    const cond = n.cond.span;
+    if (call.span.startOffset < cond.startOffset || call.span.endOffset > cond.endOffset) return false;
     const before = n.cond.text.split(`${call.callee}(`)[0] ?? '';
     return names.some((name) => mentions(before, name)) || LENGTH_TEST.test(before);
   });

@@ -114,8 +114,8 @@ export const poolDoubleFree: Rule = {
         // A loop that gives the pointer a new value on some iteration is taken to give it one on each.
         if (second === first && [...cf.loopAround(first.id)].some((id) => changesIt(cf.node(id)))) continue;
         const call = second.call!;
-        if (reported.has(call.span.start.offset)) continue;
-        reported.add(call.span.start.offset);
+        if (reported.has(call.span.startOffset)) continue;
+        reported.add(call.span.startOffset);
         const location = at(fn.file, call.span);
         const again = second === first ? ' again, when the loop comes round' : '';
         findings.push({
