@@ -35,9 +35,6 @@ export interface FuzzReport {
   readonly slowestMs: number;
 }
 
-// Still exported from here, where it was first: tests written against that keep working.
-export { random };
-
 const TROUBLE = ['{', '}', '(', ')', '"', "'", '/*', '*/', '//', '#if X\n', '#endif\n', '#else\n', '\\\r\n', '\0', '\xff', '\r', ';', '__try {', 'drvcheck-ignore[', '#pragma warning(pop)\n', '_IRQL_requires_max_(', 'WDF_NO_OBJECT_ATTRIBUTES'];
 
 type Mutation = (rand: () => number, a: Uint8Array, b: Uint8Array) => Uint8Array;

@@ -10,7 +10,7 @@ import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import { structStateAt, type StructState } from './struct-state.js';
 import { isNullText } from './values.js';
-import { spanBetween, startOf } from '../source/decode.js';
+import { emptySpanAt, startOf } from '../source/span.js';
 import { push } from './expressions.js';
 
 export type OpenMode = 'by-name' | 'file-object' | 'existing-device' | 'same-stack' | 'unknown';
@@ -113,7 +113,7 @@ export class IoTargets {
     if (w.value.kind === 'create') {
       return { kind: 'remote', created: at(w.fn.file, w.value.call.span), opens: this.opensOf(w.fn, w.value.call) };
     }
-    if (w.value.call && LOCAL_TARGET_GETTERS.has(w.value.call)) return { kind: 'local', location: at(w.fn.file, spanBetween(startOf(w.fn.fact.span), startOf(w.fn.fact.span))) };
+    if (w.value.call && LOCAL_TARGET_GETTERS.has(w.value.call)) return { kind: 'local', location: at(w.fn.file, emptySpanAt(startOf(w.fn.fact.span))) };
     if (w.value.call) return UNKNOWN;
     return this.originAt(w.fn, w.value.text, w.offset, depth + 1);
   }

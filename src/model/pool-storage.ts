@@ -9,6 +9,7 @@ import { controlFlow, type FlowNode } from './control-flow.js';
 import type { DriverModel } from './driver-model.js';
 import { lastFieldOf, memoized, normalizePath, push, rootOf } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
+import { spanWithin } from '../source/span.js';
 
 export interface StoredAllocation {
   readonly fn: FunctionInfo;
@@ -73,9 +74,8 @@ function findStoredAllocations(model: DriverModel): StoredAllocation[] {
   const out: StoredAllocation[] = [];
   for (const { caller: fn, call } of allocations) {
     if (call.calleeKind !== 'identifier') continue;
-    const within = (s: Span): boolean => s.startOffset <= call.span.startOffset && call.span.endOffset <= s.endOffset;
-    const assignment = fn.fact.assignments.find((a) => a.operator === '=' && a.rhsCall === call.callee && within(a.span));
-    const local = fn.fact.locals.find((l) => l.initCall === call.callee && within(l.span));
+    const assignment = fn.fact.assignments.find((a) => a.operator === '=' && a.rhsCall === call.callee && spanWithin(call.span, a.span));
+    const local = fn.fact.locals.find((l) => l.initCall === call.callee && spanWithin(call.span, l.span));
     const target = assignment?.lhs ?? local?.name;
     if (!target) continue;
     const kind = classify(fn, target, globals);
@@ -99,7 +99,7 @@ function storesOf(fn: FunctionInfo, call: CallFact, local: string): { lhs: strin
   const writesLocal = (n: FlowNode): boolean =>
     (n.kind === 'assign' && n.assignment?.lhs === local) || (n.kind === 'declare' && n.declaration?.name === local);
   // The write of the allocation itself: the search starts after it and ends at the next write.
-  const start = cf.nodes.filter((n) => writesLocal(n) && n.span!.startOffset <= call.span.startOffset && call.span.endOffset <= n.span!.endOffset);
+  const start = cf.nodes.filter((n) => writesLocal(n) && spanWithin(call.span, n.span!));
   const stores = new Map<number, { lhs: string; span: Span }>();
   const seen = new Set<number>();
   const queue = start.map((n) => n.id);

@@ -2,11 +2,10 @@
  * The plain syntax facts the parser hands to the model. Nothing here refers to a parse tree:
  * these objects can cross a worker boundary and be cached as JSON.
  */
-import type { Position, Span } from '../source/decode.js';
 import type { SourceEncoding } from '../source/decode.js';
+import type { Position, Span } from '../source/span.js';
 
 export type { Position, Span };
-
 
 /** An initializer as written: `{ IRP_MJ_CREATE, 0, PreCreate }`, `.EvtIoRead = F`, or an expression. */
 export type Initializer =

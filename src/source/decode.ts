@@ -7,6 +7,7 @@
  * are kept in UTF-16 code units of the decoded text, which is what SARIF's default
  * `columnKind` (utf16CodeUnits) expects and what the parser reports.
  */
+import type { Position, Span } from './span.js';
 
 export type SourceEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'latin-1';
 
@@ -40,43 +41,6 @@ function decodeUtf8(bytes: Uint8Array, encoding: SourceEncoding): DecodedSource 
     // character, so offsets and columns stay one-to-one with the bytes of the file.
     return { text: new TextDecoder('latin1').decode(bytes), encoding: 'latin-1', lossy: true };
   }
-}
-
-/** A 1-based line and column, plus the 0-based offset in the decoded text. */
-export interface Position {
-  readonly line: number;
-  readonly column: number;
-  readonly offset: number;
-}
-
-/**
- * Where a fact is written: 1-based lines and columns, 0-based offsets into the decoded text.
- * Flat, one object a span rather than a span and two positions: Windows-driver-samples gives
- * half a million spans, and the garbage collector copies every object the facts hold until
- * their unit is done.
- */
-export interface Span {
-  readonly startLine: number;
-  readonly startColumn: number;
-  readonly startOffset: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-  readonly endOffset: number;
-}
-
-/** The span from one position to another. */
-export function spanBetween(from: Position, to: Position): Span {
-  return { startLine: from.line, startColumn: from.column, startOffset: from.offset, endLine: to.line, endColumn: to.column, endOffset: to.offset };
-}
-
-/** Where a span starts. */
-export function startOf(span: Span): Position {
-  return { line: span.startLine, column: span.startColumn, offset: span.startOffset };
-}
-
-/** Where a span ends. */
-export function endOf(span: Span): Position {
-  return { line: span.endLine, column: span.endColumn, offset: span.endOffset };
 }
 
 /**

@@ -510,7 +510,7 @@ function readIncludes(file: string): string[] {
  * into the components of its directory: discovery's paths are the system's, the model's are
  * root-relative with forward slashes.
  */
-export function closestTo(file: string, candidates: readonly string[], directoryOf: (path: string) => readonly string[] = systemDirectoryOf): string {
+function closestTo(file: string, candidates: readonly string[], directoryOf: (path: string) => readonly string[] = systemDirectoryOf): string {
   let best = candidates[0]!;
   let bestScore = -1;
   const from = directoryOf(file);

@@ -4,10 +4,10 @@ import { at, step, type PathStep } from '../../model/location.js';
 import { hasFlag } from '../../model/struct-state.js';
 import { isNullText } from '../../model/values.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
-import { spanBetween } from '../../source/decode.js';
+import { emptySpanAt } from '../../source/span.js';
 
 /** Where a step about a whole INF file points: its first character. */
-const FILE_START = spanBetween({ line: 1, column: 1, offset: 0 }, { line: 1, column: 1, offset: 0 });
+const FILE_START = emptySpanAt({ line: 1, column: 1, offset: 0 });
 
 export const deviceNameWithoutSddl: Rule = {
   meta: {

@@ -5,7 +5,7 @@ import { at, step, type Location } from '../../model/location.js';
 import { releasesRequest } from '../../model/request-completion.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
 import { compact } from '../../model/expressions.js';
-import { endOf, spanBetween } from '../../source/decode.js';
+import { emptySpanAt, endOf, spanBetween } from '../../source/span.js';
 
 
 export const requestSendFailureNotCompleted: Rule = {
@@ -129,7 +129,7 @@ function branchPath(fn: FunctionInfo, test: FlowNode, failureIsThen: boolean): F
   const where = branch ?? test;
   return {
     ranges,
-    where: at(fn.file, spanBetween(where.at, where.at)),
+    where: at(fn.file, emptySpanAt(where.at)),
     what: branch
       ? `this is the path taken when the send fails; it ${leaves ? 'returns' : 'goes on to the end of the function'} without completing or handing on the request`
       : 'when the send fails, execution continues after this test and reaches the end of the function without completing or handing on the request',

@@ -7,6 +7,7 @@ import type { FunctionInfo } from '../../model/functions.js';
 import { at, step } from '../../model/location.js';
 import { handsIrpToUnknown, irpEntriesWithout, pathFromEntry } from '../../model/received-irps.js';
 import type { Rule, RuleFinding } from '../../rule-kit/rule.js';
+import { spanWithin } from '../../source/span.js';
 
 /**
  * A condition that decides whether there is an MDL: one that tests the MDL itself, or the
@@ -52,8 +53,7 @@ function testedInSameExpression(fn: FunctionInfo, node: FlowNode, names: readonl
   const cf = controlFlow(fn)!;
   return cf.nodes.some((n) => {
     if (n.kind !== 'branch' || !n.cond) return false;
-    const cond = n.cond.span;
-    if (call.span.startOffset < cond.startOffset || call.span.endOffset > cond.endOffset) return false;
+    if (!spanWithin(call.span, n.cond.span)) return false;
     const before = n.cond.text.split(`${call.callee}(`)[0] ?? '';
     return names.some((name) => mentions(before, name)) || LENGTH_TEST.test(before);
   });
