@@ -55,6 +55,8 @@ describe('inputs that must be handled', () => {
     ['UTF-16BE with BOM', 'a.c', (d) => writeFileSync(join(d, 'a.c'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(functionOf('    Call();'), 'utf16le').swap16()]))],
     ['Latin-1 bytes', 'a.c', (d) => writeFileSync(join(d, 'a.c'), Buffer.from(functionOf('    /* Größe */ Call();'), 'latin1'))],
     ['invalid UTF-8', 'a.c', (d) => writeFileSync(join(d, 'a.c'), Buffer.concat([text('VOID A(VOID) { /* '), Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xf0, 0x28, 0x8c]), text(' */ }\n')]))],
+    ['Latin-1 bytes with a few control bytes (escape sequences, a closing Ctrl-Z)', 'a.c', (d) =>
+      writeFileSync(join(d, 'a.c'), Buffer.concat([Buffer.from(functionOf('    Print("\x1b[31m Größe \x1b[0m\x07");'), 'latin1'), Buffer.from([0x1a])]))],
     ['a few NUL bytes', 'a.c', (d) => writeFileSync(join(d, 'a.c'), Buffer.concat([text('VOID A(VOID) { Call(); }'), Buffer.from([0, 0]), text('\nVOID B(VOID) { }\n')]))],
     ['an empty file', 'a.c', (d) => writeFileSync(join(d, 'a.c'), '')],
     ['a single 50,000-character line', 'a.c', (d) => writeFileSync(join(d, 'a.c'), functionOf(`    int x = ${'1 + '.repeat(12_500)}1;`).replace(/\n/g, ' '))],

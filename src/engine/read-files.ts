@@ -42,6 +42,9 @@ export function readBytes(root: string, path: string, limits: ReadLimits): Bytes
   return { ok: true, bytes };
 }
 
+/** NUL, and the control bytes a text file does not hold: all below 32 but tab, LF, VT, FF, CR and Ctrl-Z. */
+const CONTROL_BYTES = /[\x00-\x08\x0e-\x19\x1b-\x1f]/g;
+
 /**
  * Decodes a source file's bytes, refusing binary content. A few stray NUL bytes in a text
  * file (an editor accident) become spaces; a file where control bytes are common is binary.
@@ -51,16 +54,19 @@ export function decodeText(bytes: Uint8Array): { ok: true; source: DecodedSource
   if (source.encoding === 'utf-16le' || source.encoding === 'utf-16be') return { ok: true, source };
   // Valid UTF-8 without NUL bytes is text; only other files need the byte count below.
   if (!source.lossy && !source.text.includes('\0')) return { ok: true, source };
+  // One character per byte, so that the regex counts bytes. Old drivers are often saved as
+  // CP-1252, and every such file comes here; a one-driver run meets this cold, where a loop over
+  // the bytes in JavaScript cost more than decoding the file. With the regex, wia/ProdScan (19 of
+  // its 20 files CP-1252) took 391 ms against 403 ms (medians of 15 alternating runs).
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const binaryAbove = Math.max(8, bytes.length / 100);
   let controls = 0;
   let nuls = 0;
-  // An index, not for-of: a one-driver run meets this loop cold, where the iterator protocol
-  // made it cost more than decoding the file.
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0) nuls++;
-    else if (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 11 && b !== 26) controls++;
+  for (const [byte] of latin1.matchAll(CONTROL_BYTES)) {
+    if (byte === '\0') nuls++;
+    else controls++;
+    if (nuls + controls > binaryAbove) return { ok: false, reason: 'binary file (control bytes are not source text)' };
   }
-  if (nuls + controls > Math.max(8, bytes.length / 100)) return { ok: false, reason: 'binary file (control bytes are not source text)' };
   if (nuls === 0) return { ok: true, source };
   return { ok: true, source: { ...source, text: source.text.replace(/\0/g, ' '), lossy: true } };
 }
