@@ -67,6 +67,17 @@ describe('lock regions', () => {
     assert.deepEqual(held(lockRegions(declared, false, OWN_LOCK)), ['MyAcquireLock DISPATCH']);
     assert.deepEqual(held(lockRegions(declared)), []);
   });
+
+  it('are read once for the default tables and for tables that add no lock wrapper', async () => {
+    // Only the lock wrappers change a region: a unit whose drvcheck.json adds a DDI, say, gets
+    // the regions already read for the defaults, not a second reading of its own.
+    const otherOnly: KnowledgeExtensions = { ...NO_EXTENSIONS, ddis: new Map([['MyHelper', { max: 'PASSIVE', source: 'drvcheck.json' }]]) };
+    const fn = await freshFunction('TouchUnderInterruptLock');
+    const byDefaults = lockRegions(fn);
+    assert.deepEqual(held(byDefaults), ['WdfInterruptAcquireLock DIRQL']);
+    assert.equal(lockRegions(fn, false, otherOnly), byDefaults);
+    assert.notEqual(lockRegions(fn, false, OWN_LOCK), byDefaults, 'tables with a lock wrapper are read apart');
+  });
 });
 
 describe('lockKey', () => {

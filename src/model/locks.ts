@@ -67,8 +67,12 @@ export function lockKey(arg: string | undefined): string {
  * WdfInterruptAcquireLock takes a wait lock at PASSIVE_LEVEL rather than raising to DIRQL.
  */
 export function lockRegions(fn: FunctionInfo, passiveInterrupts = false, knowledge: KnowledgeExtensions = NO_EXTENSIONS): readonly LockRegion[] {
-  const byFunction = memoized(cache, knowledge, () => [new WeakMap(), new WeakMap()] as const)[passiveInterrupts ? 1 : 0];
-  return memoized(byFunction, fn, () => findLockRegions(fn, passiveInterrupts, knowledge));
+  // Of the tables, the regions depend on the lock wrappers alone: a unit without any of its own
+  // has the regions of the default tables, and one reading serves the IRQL analysis (which asks
+  // with the unit's tables) and spinlock-send (which asks with the defaults).
+  const tables = knowledge.locks.size === 0 ? NO_EXTENSIONS : knowledge;
+  const byFunction = memoized(cache, tables, () => [new WeakMap(), new WeakMap()] as const)[passiveInterrupts ? 1 : 0];
+  return memoized(byFunction, fn, () => findLockRegions(fn, passiveInterrupts, tables));
 }
 
 /** Per unit, then per knowledge tables: the unit's own lock wrappers acquire locks too. */
