@@ -161,6 +161,15 @@ function coreOf(node: SyntaxNode): SyntaxNode {
   }
 }
 
+/**
+ * The folded text of coreOf(node), given the folded text of node: most expressions are their
+ * own core, and their text need not be cut out and folded twice.
+ */
+function textOfCore(node: SyntaxNode, text: string): string {
+  const core = coreOf(node);
+  return core === node ? text : fold(core.text);
+}
+
 /** Descends pointer, reference and parenthesized declarators to the one that names the thing. */
 function innerDeclarator(node: SyntaxNode | null): { name: SyntaxNode | null; fn: SyntaxNode | null; pointer: boolean; array: boolean } {
   let current = node;
@@ -466,7 +475,8 @@ class FileWalker {
       const field = designator ? designator.text.replace(/^[.[]|]$/g, '').trim() : '';
       if (value) return { kind: 'designated', field, value: this.readInitializer(value, depth + 1), span };
     }
-    return { kind: 'expr', text: fold(node.text), core: fold(coreOf(node).text), span };
+    const text = fold(node.text);
+    return { kind: 'expr', text, core: textOfCore(node, text), span };
   }
 
   /**
@@ -541,8 +551,9 @@ class FileWalker {
     const args: string[] = [];
     const argCores: string[] = [];
     for (const a of argList ? named(argList) : []) {
-      args.push(fold(a.text));
-      argCores.push(fold(coreOf(a).text));
+      const text = fold(a.text);
+      args.push(text);
+      argCores.push(textOfCore(a, text));
     }
     let callee = fnNode ? fold(fnNode.text) : '';
     let calleeKind: CallFact['calleeKind'] = 'other';
@@ -594,13 +605,14 @@ class FileWalker {
       }
     }
     const rightCore = right ? coreOf(right) : null;
+    const rhs = fold(right?.text ?? '');
     return {
       lhs: fold(left?.text ?? ''),
       lhsBase: base ? (base.type === 'call_expression' ? `${calleeName(base)}()` : fold(base.text)) : '',
       lhsPath: path,
       operator: node.childForFieldName('operator')?.text ?? '=',
-      rhs: fold(right?.text ?? ''),
-      rhsCore: fold(rightCore?.text ?? ''),
+      rhs,
+      rhsCore: rightCore === right ? rhs : fold(rightCore?.text ?? ''),
       ...(rightCore?.type === 'call_expression' ? { rhsCall: calleeName(rightCore) } : {}),
       span: this.nodeSpan(node),
     };
