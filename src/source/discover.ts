@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { decodeSource } from './decode.js';
+import { includeNames } from './includes.js';
 
 export const SOURCE_EXTENSIONS = /\.(c|cpp|cxx|cc|c\+\+)$/i;
 export const HEADER_EXTENSIONS = /\.(h|hpp|hxx|hh|inl)$/i;
@@ -472,33 +473,15 @@ export function includeClosure(
 }
 
 const includeCache = new Map<string, string[]>();
-/**
- * An include directive from its `#`. Anchoring the pattern at line starts (`^[ \t]*#` with the
- * `m` flag) makes the regex engine try every line; searching for the `#` and then checking
- * that only blanks precede it on its line finds the same directives several times faster.
- */
-const INCLUDE = /#[ \t]*include[ \t]*["<]([^">\r\n]+)[">]/g;
-
-/** True when only spaces and tabs precede `at` on its line. */
-function startsLine(text: string, at: number): boolean {
-  for (let i = at - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) return true;
-    if (c !== 32 && c !== 9) return false;
-  }
-  return true;
-}
 
 function readIncludes(file: string): string[] {
   let cached = includeCache.get(file);
   if (cached) return cached;
-  cached = [];
   try {
-    // Decoded as the parser will read it, so that a source saved as UTF-16 keeps its headers.
-    const text = decodeSource(readFileSync(file)).text;
-    for (const m of text.matchAll(INCLUDE)) if (startsLine(text, m.index)) cached.push(m[1]!);
+    cached = includeNames(readFileSync(file));
   } catch {
     // An unreadable header is reported when it is parsed; here it simply adds no includes.
+    cached = [];
   }
   includeCache.set(file, cached);
   return cached;
