@@ -660,4 +660,3 @@ function readPragma(line: string, offset: number): PragmaFact | undefined {
   }
   return undefined;
 }
-

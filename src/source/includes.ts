@@ -76,6 +76,7 @@ function startsLine(bytes: Buffer, at: number, textStart: number): boolean {
   return true;
 }
 
+/** startsLine on decoded text, for the definition. */
 function startsLineInText(text: string, at: number): boolean {
   for (let i = at - 1; i >= 0; i--) {
     const c = text.charCodeAt(i);
