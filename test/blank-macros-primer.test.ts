@@ -5,6 +5,7 @@
  * which branches the priming takes, with V8's own block coverage, and fails on any it misses.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { describe, it } from 'node:test';
 
@@ -27,7 +28,6 @@ describe('priming of the macro scan', () => {
 
     const script = result.find((s) => s.url === url.href);
     assert.ok(script, 'no coverage was recorded for blank-macros.js');
-    const { readFileSync } = await import('node:fs');
     const source = readFileSync(url, 'utf8');
     const missed = script.functions
       .filter((fn) => !NOT_PART_OF_THE_SCAN.has(fn.functionName))

@@ -32,13 +32,14 @@ export function includeNames(bytes: Buffer): string[] {
   if (utf16) return includeNamesInText(decodeSource(bytes).text);
   // The text begins after a UTF-8 byte order mark: a directive on the first line starts it.
   const textStart = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const byteAt = (i: number): number | undefined => bytes[i];
   const names: string[] = [];
   let from = textStart;
   for (let word = bytes.indexOf(INCLUDE_WORD, from, 'latin1'); word >= 0; word = bytes.indexOf(INCLUDE_WORD, from, 'latin1')) {
     from = word + 1;
     let hash = word - 1;
     while (hash >= textStart && (bytes[hash] === SPACE || bytes[hash] === TAB)) hash--;
-    if (hash < textStart || bytes[hash] !== HASH || !startsLine(bytes, hash, textStart)) continue;
+    if (hash < textStart || bytes[hash] !== HASH || !startsLine(byteAt, hash, textStart)) continue;
     let open = word + INCLUDE_WORD.length;
     while (open < bytes.length && (bytes[open] === SPACE || bytes[open] === TAB)) open++;
     if (bytes[open] !== QUOTE && bytes[open] !== LESS) continue;
@@ -62,24 +63,18 @@ export function includeNames(bytes: Buffer): string[] {
 /** The names of the directives of decoded text: what includeNames must agree with. */
 export function includeNamesInText(text: string): string[] {
   const names: string[] = [];
-  for (const m of text.matchAll(INCLUDE)) if (startsLineInText(text, m.index)) names.push(m[1]!);
+  const charAt = (i: number): number => text.charCodeAt(i);
+  for (const m of text.matchAll(INCLUDE)) if (startsLine(charAt, m.index, 0)) names.push(m[1]!);
   return names;
 }
 
-/** True when only spaces and tabs precede `at` on its line. */
-function startsLine(bytes: Buffer, at: number, textStart: number): boolean {
+/**
+ * True when only spaces and tabs precede `at` on its line, in a text whose characters from
+ * `textStart` on `codeAt` gives: the file's bytes, or its decoded text.
+ */
+function startsLine(codeAt: (i: number) => number | undefined, at: number, textStart: number): boolean {
   for (let i = at - 1; i >= textStart; i--) {
-    const b = bytes[i];
-    if (b === LF || b === CR) return true;
-    if (b !== SPACE && b !== TAB) return false;
-  }
-  return true;
-}
-
-/** startsLine on decoded text, for the definition. */
-function startsLineInText(text: string, at: number): boolean {
-  for (let i = at - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(i);
     if (c === LF || c === CR) return true;
     if (c !== SPACE && c !== TAB) return false;
   }
