@@ -8,6 +8,7 @@
  * Where the skeleton is missing (syntax errors, C++ exceptions, a case label inside a nested
  * block, a goto to a label that is not there) there is no graph, and rules stay silent.
  */
+import type { Mutable } from '../mutable.js';
 import type { AssignmentFact, CallFact, FlowExpression, FlowStatement, Span, VariableFact } from '../parser/facts.js';
 import { balanced, memoized, push } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
@@ -270,11 +271,15 @@ export class ControlFlow {
 
   // ---- construction ----
 
+  /** Adds a node made of `props`, which every caller writes as a fresh literal for it. */
   private add(props: Omit<FlowNode, 'id' | 'succ'>, succ: FlowEdge[] = []): number {
     if (this.nodes.length >= MAX_NODES) throw new Unbuildable('the graph is too large');
-    const id = this.nodes.length;
-    this.nodes.push({ id, ...props, succ });
-    return id;
+    // Completed in place rather than spread into a new literal, which V8 builds key by key.
+    const node = props as Mutable<FlowNode>;
+    node.id = this.nodes.length;
+    node.succ = succ;
+    this.nodes.push(node);
+    return node.id;
   }
 
   private join(ctx: Context, succ: FlowEdge[] = []): number {

@@ -9,6 +9,7 @@
 import { NO_EXTENSIONS, type KnowledgeExtensions } from '../knowledge/extensions.js';
 import { IRQL_QUERIES } from '../knowledge/locks.js';
 import { QUEUE_IO_ROLES } from '../knowledge/registrations.js';
+import type { Mutable } from '../mutable.js';
 import type { Callback } from './callbacks.js';
 import { calledBefore } from './call-order.js';
 import { callbackLevel } from './callback-irql.js';
@@ -22,7 +23,9 @@ import type { WdfObjects } from './wdf-objects.js';
 
 export type IrqlWitness =
   | { readonly kind: 'root'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly steps: readonly PathStep[]; readonly roleType?: string }
-  | { readonly kind: 'call'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly from?: IrqlWitness; readonly site: CallSite; readonly lock?: LockRegion };
+  | CallWitness;
+
+type CallWitness = { readonly kind: 'call'; readonly fn: FunctionInfo; readonly level: IrqlLevel; readonly from?: IrqlWitness; readonly site: CallSite; readonly lock?: LockRegion };
 
 export interface LevelAtCall {
   readonly level: IrqlLevel;
@@ -57,9 +60,12 @@ export class IrqlAnalysis {
     );
     this.acquiring = lockAcquirers(index, knowledge);
     const queue: FunctionInfo[] = [];
+    const raises = (fn: FunctionInfo, level: IrqlLevel): boolean => {
+      const current = this.best.get(fn.id);
+      return !current || rank(current.level) < rank(level);
+    };
     const offer = (w: IrqlWitness): void => {
-      const current = this.best.get(w.fn.id);
-      if (current && rank(current.level) >= rank(w.level)) return;
+      if (!raises(w.fn, w.level)) return;
       this.best.set(w.fn.id, w);
       queue.push(w.fn);
     };
@@ -83,11 +89,16 @@ export class IrqlAnalysis {
         // Only the level propagates: the path steps are built for the calls a rule reports.
         const at = this.entryAndLock(site);
         if (!at) continue;
-        const raisedBy = at.lock && (!w || rank(at.lock.level) > rank(w.level)) ? { lock: at.lock } : {};
+        const raisedBy = at.lock && (!w || rank(at.lock.level) > rank(w.level)) ? at.lock : undefined;
         for (const callee of site.callees) {
           const contract = annotatedIrql(callee);
           const level = contract?.atMost ? lower(at.level, contract.atMost) : at.level;
-          offer({ kind: 'call', fn: callee, level, ...(w ? { from: w } : {}), site, ...raisedBy });
+          // Most calls raise nothing new: the witness is made only for those that do.
+          if (!raises(callee, level)) continue;
+          const witness: Mutable<CallWitness> = { kind: 'call', fn: callee, level, site };
+          if (w) witness.from = w;
+          if (raisedBy) witness.lock = raisedBy;
+          offer(witness);
         }
       }
     };

@@ -7,6 +7,7 @@
  * errors, a C++ `try`/`catch`, a `case` label outside its `switch` block. Rules that need flow
  * stay silent on such functions.
  */
+import type { Mutable } from '../mutable.js';
 import type { SehMacro } from './blank-macros.js';
 import type { FlatTree, SyntaxNode } from './flat-tree.js';
 import type { CastFact, FieldDeclarationFact, FlowCase, FlowExpression, FlowStatement, FunctionFlowFacts, Span } from './facts.js';
@@ -54,7 +55,6 @@ export function readFlow(
   return facts;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * A skeleton read on demand, under a rule: an error other than an unreadable body is reported
@@ -385,15 +385,16 @@ function readCasts(body: SyntaxNode, spanOf: (start: number, end: number) => Spa
     addressOf ||= value.type === 'pointer_expression' && value.child(0)?.type === '&';
     const callee = value.type === 'call_expression' ? value.childForFieldName('function') : null;
     const argumentOf = enclosingCallee(node, body);
-    casts.push({
+    const cast: Mutable<CastFact> = {
       type: outer.type,
       innerCasts,
       operand: fold(value.text),
       operandKind: addressOf ? 'address_of' : value.type,
-      ...(callee ? { operandCall: fold(callee.type === 'field_expression' ? (callee.childForFieldName('field')?.text ?? '') : callee.text) } : {}),
       span: spanOf(node.startIndex, node.endIndex),
-      ...(argumentOf ? { argumentOf } : {}),
-    });
+    };
+    if (callee) cast.operandCall = fold(callee.type === 'field_expression' ? (callee.childForFieldName('field')?.text ?? '') : callee.text);
+    if (argumentOf) cast.argumentOf = argumentOf;
+    casts.push(cast);
   }
   return casts;
 }

@@ -5,6 +5,7 @@
  */
 import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
+import type { Mutable } from '../mutable.js';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
 import { lazyProperty, named, readFlow as readControlFlow, typeFacts } from './extract-flow.js';
@@ -350,26 +351,26 @@ class FileWalker {
     const returnType = returnTypeOf(node);
     const position = (o: number): Position => this.lines.position(o);
     const spanOf = (start: number, end: number): Span => this.spanOf(start, end);
-    const fact: FunctionFact = {
+    const fact: Mutable<FunctionFact> = {
       name,
       qualifiedName,
-      ...(owner ? { className: owner } : {}),
       isStatic: node.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static'),
       nameSpan: this.nodeSpan(unqualified(nameNode)),
       span: this.nodeSpan(node),
       params: this.readParameters(fn),
       annotations,
-      ...(section ? { section } : {}),
-      ...(pagedCall && pagedCall.callee === 'PAGED_CODE' ? { pagedCode: pagedCall.span } : {}),
       calls: bodyFacts.calls,
       assignments: bodyFacts.assignments,
       locals: bodyFacts.locals,
       returns: bodyFacts.returns,
-      ...(conditions.length > 0 ? { conditions } : {}),
-      ...(returnType ? { returnType } : {}),
       flow: this.lazyFlows ? undefined : readFlow(body, position),
       controlFlow: readControlFlow(body, fn, this.sehMacros, spanOf, this.lazyFlows),
     };
+    if (owner) fact.className = owner;
+    if (section) fact.section = section;
+    if (pagedCall && pagedCall.callee === 'PAGED_CODE') fact.pagedCode = pagedCall.span;
+    if (conditions.length > 0) fact.conditions = conditions;
+    if (returnType) fact.returnType = returnType;
     if (this.lazyFlows) lazyProperty(fact, 'flow', () => readFlow(body, position));
     this.functions.push(fact);
   }
@@ -448,15 +449,16 @@ class FileWalker {
     const value = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
     const init = value ? this.readInitializer(value) : undefined;
     const valueCore = value ? coreOf(value) : null;
-    return {
+    const variable: Mutable<VariableFact> = {
       name: inner.name ? lastName(inner.name.text) : '',
       type,
       pointer: inner.pointer,
       array: inner.array,
-      ...(init ? { init } : {}),
-      ...(valueCore?.type === 'call_expression' ? { initCall: calleeName(valueCore) } : {}),
       span: this.nodeSpan(declarator),
     };
+    if (init) variable.init = init;
+    if (valueCore?.type === 'call_expression') variable.initCall = calleeName(valueCore);
+    return variable;
   }
 
   /** Nested lists deeper than this are kept as text: registration tables are two or three deep. */
@@ -571,10 +573,9 @@ class FileWalker {
       calleeKind = 'identifier';
       callee = fnNode.childForFieldName('name')?.text ?? callee;
     }
-    return {
+    const call: Mutable<CallFact> = {
       callee,
       calleeKind,
-      ...(receiver !== undefined ? { receiver } : {}),
       args,
       argCores,
       span: this.nodeSpan(node),
@@ -583,6 +584,8 @@ class FileWalker {
       scopeEnd: frame.scopeEnd,
       result: resultUseOf(node),
     };
+    if (receiver !== undefined) call.receiver = receiver;
+    return call;
   }
 
   private readAssignment(node: SyntaxNode): AssignmentFact {
@@ -606,16 +609,17 @@ class FileWalker {
     }
     const rightCore = right ? coreOf(right) : null;
     const rhs = fold(right?.text ?? '');
-    return {
+    const assignment: Mutable<AssignmentFact> = {
       lhs: fold(left?.text ?? ''),
       lhsBase: base ? (base.type === 'call_expression' ? `${calleeName(base)}()` : fold(base.text)) : '',
       lhsPath: path,
       operator: node.childForFieldName('operator')?.text ?? '=',
       rhs,
       rhsCore: rightCore === right ? rhs : fold(rightCore?.text ?? ''),
-      ...(rightCore?.type === 'call_expression' ? { rhsCall: calleeName(rightCore) } : {}),
       span: this.nodeSpan(node),
     };
+    if (rightCore?.type === 'call_expression') assignment.rhsCall = calleeName(rightCore);
+    return assignment;
   }
 }
 
@@ -756,8 +760,7 @@ const LOOPS = new Set(['while_statement', 'for_statement', 'do_statement', 'for_
  * function, and four closures per call were a sizeable share of the garbage a file makes.
  */
 function readFlow(node: SyntaxNode, position: (offset: number) => Position, depth = 0): FlowNode {
-  const base = { start: node.startIndex, end: node.endIndex, at: position(node.startIndex) };
-  if (depth > MAX_FLOW_DEPTH) return { kind: 'opaque', ...base };
+  if (depth > MAX_FLOW_DEPTH) return flowNodeOf(node, position, 'opaque');
   const inner = depth + 1;
   switch (node.type) {
     case 'compound_statement':
@@ -766,61 +769,84 @@ function readFlow(node: SyntaxNode, position: (offset: number) => Position, dept
     case 'preproc_ifdef':
     case 'preproc_else':
     case 'preproc_elif':
-      return { kind: 'block', ...base, children: flowsOf(node, position, inner, isPlainPreprocessorLine) };
+      return withChildren(flowNodeOf(node, position, 'block'), flowsOf(node, position, inner, isPlainPreprocessorLine));
     case 'if_statement': {
       const consequence = node.childForFieldName('consequence');
       const then = consequence ? readFlow(consequence, position, inner) : undefined;
       const alternative = node.childForFieldName('alternative');
       const otherwiseNode = alternative ? (alternative.type === 'else_clause' ? named(alternative)[0] : alternative) : undefined;
       const otherwise = otherwiseNode ? readFlow(otherwiseNode, position, inner) : undefined;
-      const condition = conditionOf(node.childForFieldName('condition'));
-      return { kind: 'if', ...base, ...(condition ? { condition } : {}), children: [then ?? { kind: 'block', ...base, children: [] }, ...(otherwise ? [otherwise] : [])] };
+      const flow = withCondition(flowNodeOf(node, position, 'if'), conditionOf(node.childForFieldName('condition')));
+      const children = [then ?? withChildren(flowNodeOf(node, position, 'block'), [])];
+      if (otherwise) children.push(otherwise);
+      return withChildren(flow, children);
     }
     case 'switch_statement': {
       const body = node.childForFieldName('body');
-      const condition = conditionOf(node.childForFieldName('condition'));
-      return { kind: 'switch', ...base, ...(condition ? { condition } : {}), children: body ? flowsOf(body, position, inner) : [] };
+      const flow = withCondition(flowNodeOf(node, position, 'switch'), conditionOf(node.childForFieldName('condition')));
+      return withChildren(flow, body ? flowsOf(body, position, inner) : []);
     }
     case 'case_statement':
-      return { kind: 'case', ...base, children: flowsOf(node, position, inner, undefined, node.childForFieldName('value')?.id) };
+      return withChildren(flowNodeOf(node, position, 'case'), flowsOf(node, position, inner, undefined, node.childForFieldName('value')?.id));
     case 'labeled_statement': {
       const label = node.childForFieldName('label');
-      return { kind: 'label', ...base, label: label?.text ?? '', children: flowsOf(node, position, inner, undefined, label?.id) };
+      const flow = flowNodeOf(node, position, 'label');
+      flow.label = label?.text ?? '';
+      return withChildren(flow, flowsOf(node, position, inner, undefined, label?.id));
     }
-    case 'goto_statement':
-      return { kind: 'goto', ...base, label: node.childForFieldName('label')?.text ?? '' };
+    case 'goto_statement': {
+      const flow = flowNodeOf(node, position, 'goto');
+      flow.label = node.childForFieldName('label')?.text ?? '';
+      return flow;
+    }
     case 'return_statement':
     case 'throw_statement':
     case 'co_return_statement':
-      return { kind: 'return', ...base };
+      return flowNodeOf(node, position, 'return');
     case 'break_statement':
-      return { kind: 'break', ...base };
+      return flowNodeOf(node, position, 'break');
     case 'continue_statement':
-      return { kind: 'continue', ...base };
+      return flowNodeOf(node, position, 'continue');
     case 'seh_try_statement':
     case 'try_statement': {
       const body = node.childForFieldName('body');
       const handlers = flowsOf(node, position, inner, undefined, body?.id);
-      return { kind: 'try', ...base, children: [...(body ? [readFlow(body, position, inner)] : []), ...handlers] };
+      return withChildren(flowNodeOf(node, position, 'try'), body ? [readFlow(body, position, inner), ...handlers] : handlers);
     }
     case 'seh_except_clause':
     case 'seh_finally_clause':
     case 'catch_clause': {
       const body = node.childForFieldName('body') ?? node.namedChildren.find((c) => c.type === 'compound_statement');
-      return { kind: 'block', ...base, children: body ? [readFlow(body, position, inner)] : [] };
+      return withChildren(flowNodeOf(node, position, 'block'), body ? [readFlow(body, position, inner)] : []);
     }
     default:
       if (LOOPS.has(node.type)) {
         const body = node.childForFieldName('body');
         const condition = node.type === 'for_statement' || node.type === 'for_range_loop' ? forHeader(node, body) : conditionOf(node.childForFieldName('condition'));
-        return { kind: 'loop', ...base, ...(condition ? { condition } : {}), children: body ? [readFlow(body, position, inner)] : [] };
+        return withChildren(withCondition(flowNodeOf(node, position, 'loop'), condition), body ? [readFlow(body, position, inner)] : []);
       }
       if (node.type === 'attributed_statement') {
         const statement = named(node).filter((c) => c.type !== 'attribute_declaration').at(-1);
         if (statement) return readFlow(statement, position, inner);
       }
-      return { kind: 'simple', ...base };
+      return flowNodeOf(node, position, 'simple');
   }
+}
+
+/** A flow node for `node` with what every kind has; the rest is set in the order of FlowNode. */
+function flowNodeOf(node: SyntaxNode, position: (offset: number) => Position, kind: FlowNode['kind']): Mutable<FlowNode> {
+  return { kind, start: node.startIndex, end: node.endIndex, at: position(node.startIndex) };
+}
+
+/** Sets a flow node's condition, when it has one: before its children, in the order of FlowNode. */
+function withCondition(flow: Mutable<FlowNode>, condition: FlowNode['condition']): Mutable<FlowNode> {
+  if (condition) flow.condition = condition;
+  return flow;
+}
+
+function withChildren(flow: Mutable<FlowNode>, children: readonly FlowNode[]): FlowNode {
+  flow.children = children;
+  return flow;
 }
 
 /** Preprocessor lines in a block other than the `#if` groups, which hold statements. */
