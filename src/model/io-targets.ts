@@ -9,9 +9,9 @@ import type { CallFact } from '../parser/facts.js';
 import type { FunctionIndex, FunctionInfo } from './functions.js';
 import { at, step, type Location, type PathStep } from './location.js';
 import { structStateAt, type StructState } from './struct-state.js';
-import { isNullText } from './values.js';
 import { emptySpanAt, startOf } from '../source/span.js';
 import { push } from './expressions.js';
+import { isNullText } from './values.js';
 
 export type OpenMode = 'by-name' | 'file-object' | 'existing-device' | 'same-stack' | 'unknown';
 
@@ -38,6 +38,11 @@ interface Write {
   readonly value: { readonly kind: 'expr'; readonly text: string; readonly call?: string } | { readonly kind: 'create'; readonly call: CallFact };
 }
 
+/** An expression written, with the call it is the result of when it is one. */
+function expressionValue(text: string, call: string | undefined): Write['value'] {
+  return call ? { kind: 'expr', text, call } : { kind: 'expr', text };
+}
+
 export class IoTargets {
   private readonly fieldWrites = new Map<string, Write[]>();
   private readonly fieldOpens = new Map<string, { fn: FunctionInfo; call: CallFact }[]>();
@@ -49,7 +54,7 @@ export class IoTargets {
       for (const a of fn.fact.assignments) {
         if (a.operator !== '=') continue;
         const field = fieldName(a.lhs);
-        if (field) push(this.fieldWrites, field, { fn, offset: a.span.startOffset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } });
+        if (field) push(this.fieldWrites, field, { fn, offset: a.span.startOffset, value: expressionValue(a.rhsCore, a.rhsCall) });
       }
       for (const call of targetCalls.get(fn.id) ?? []) {
         if (call.callee === 'WdfIoTargetCreate') {
@@ -79,12 +84,12 @@ export class IoTargets {
     let last: Write | undefined;
     const local = fn.fact.locals.find((l) => l.name === name && l.span.startOffset < offset);
     if (local?.init?.kind === 'expr') {
-      last = { fn, offset: local.span.startOffset, value: { kind: 'expr', text: local.init.core, ...(local.initCall ? { call: local.initCall } : {}) } };
+      last = { fn, offset: local.span.startOffset, value: expressionValue(local.init.core, local.initCall) };
     }
     for (const a of fn.fact.assignments) {
       if (a.span.startOffset >= offset) break;
       if (a.lhs.replace(/\s+/g, '') === name && a.operator === '=') {
-        last = { fn, offset: a.span.startOffset, value: { kind: 'expr', text: a.rhsCore, ...(a.rhsCall ? { call: a.rhsCall } : {}) } };
+        last = { fn, offset: a.span.startOffset, value: expressionValue(a.rhsCore, a.rhsCall) };
       }
     }
     for (const call of fn.fact.calls) {

@@ -89,7 +89,7 @@ export class IrqlAnalysis {
         // Only the level propagates: the path steps are built for the calls a rule reports.
         const at = this.entryAndLock(site);
         if (!at) continue;
-        const raisedBy = at.lock && (!w || rank(at.lock.level) > rank(w.level)) ? at.lock : undefined;
+        const raisingLock = at.lock && (!w || rank(at.lock.level) > rank(w.level)) ? at.lock : undefined;
         for (const callee of site.callees) {
           const contract = annotatedIrql(callee);
           const level = contract?.atMost ? lower(at.level, contract.atMost) : at.level;
@@ -97,7 +97,7 @@ export class IrqlAnalysis {
           if (!raises(callee, level)) continue;
           const witness: Mutable<CallWitness> = { kind: 'call', fn: callee, level, site };
           if (w) witness.from = w;
-          if (raisedBy) witness.lock = raisedBy;
+          if (raisingLock) witness.lock = raisingLock;
           offer(witness);
         }
       }

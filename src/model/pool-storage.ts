@@ -5,11 +5,11 @@
  */
 import { POOL_ALLOCATORS } from '../knowledge/wdm.js';
 import type { AssignmentFact, CallFact, Span, VariableFact } from '../parser/facts.js';
+import { spanWithin } from '../source/span.js';
 import { controlFlow, type FlowNode } from './control-flow.js';
 import type { DriverModel } from './driver-model.js';
 import { lastFieldOf, memoized, normalizePath, push, rootOf } from './expressions.js';
 import type { FunctionInfo } from './functions.js';
-import { spanWithin } from '../source/span.js';
 
 export interface StoredAllocation {
   readonly fn: FunctionInfo;

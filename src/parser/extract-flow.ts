@@ -55,7 +55,6 @@ export function readFlow(
   return facts;
 }
 
-
 /**
  * A skeleton read on demand, under a rule: an error other than an unreadable body is reported
  * on the function (its skeleton absent, rules silent on it) rather than ending the rule for

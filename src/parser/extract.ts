@@ -163,11 +163,11 @@ function coreOf(node: SyntaxNode): SyntaxNode {
 }
 
 /**
- * The folded text of coreOf(node), given the folded text of node: most expressions are their
- * own core, and their text need not be cut out and folded twice.
+ * The folded text of coreOf(node), given the folded text of node (and the core, when the caller
+ * has it already): most expressions are their own core, and their text need not be cut out and
+ * folded twice.
  */
-function textOfCore(node: SyntaxNode, text: string): string {
-  const core = coreOf(node);
+function textOfCore(node: SyntaxNode, text: string, core = coreOf(node)): string {
   return core === node ? text : fold(core.text);
 }
 
@@ -615,7 +615,7 @@ class FileWalker {
       lhsPath: path,
       operator: node.childForFieldName('operator')?.text ?? '=',
       rhs,
-      rhsCore: rightCore === right ? rhs : fold(rightCore?.text ?? ''),
+      rhsCore: right && rightCore ? textOfCore(right, rhs, rightCore) : '',
       span: this.nodeSpan(node),
     };
     if (rightCore?.type === 'call_expression') assignment.rhsCall = calleeName(rightCore);
