@@ -8,6 +8,7 @@ import { Parser } from 'web-tree-sitter';
 import type { Mutable } from '../mutable.js';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
 import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, type RemovedAnnotation, type SehMacro } from './blank-macros.js';
+import { compactWhitespace } from './compact-whitespace.js';
 import { lazyProperty, named, readFlow as readControlFlow, typeFacts } from './extract-flow.js';
 import { FlatTree, type SyntaxNode } from './flat-tree.js';
 import type {
@@ -63,10 +64,12 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
   const kind = languageForPath(path) ?? 'c';
   const blanked = blankMacros(source.text, { isC: kind === 'c' });
   let language: LanguageName = kind === 'header' ? 'c' : kind;
-  let tree = await parse(language, blanked.text, deadline, options.timeoutMs);
+  const compact = compactWhitespace(blanked.text);
+  const parsed = compact?.text ?? blanked.text;
+  let tree = await parse(language, parsed, deadline, options.timeoutMs);
   if (kind === 'header' && tree.rootNode.hasError) {
     // Headers are shared by C and C++ units; a header C cannot read is usually C++.
-    const cppTree = await parse('cpp', blanked.text, deadline, options.timeoutMs);
+    const cppTree = await parse('cpp', parsed, deadline, options.timeoutMs);
     if (countTreeErrors(cppTree.rootNode) < countTreeErrors(tree.rootNode)) {
       tree.delete();
       tree = cppTree;
@@ -77,7 +80,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
   }
   let flat: FlatTree;
   try {
-    flat = FlatTree.read(tree, blanked.text);
+    flat = FlatTree.read(tree, blanked.text, 'memory', compact?.originals);
   } finally {
     tree.delete();
   }

@@ -107,11 +107,11 @@ export class FlatTree implements NodeSink {
    * straight from wasm memory (tree-memory.ts); `walk: 'direct'` and `'public'` take the cursor
    * walks instead, so that a test can compare all three.
    */
-  static read(tree: Tree, text: string, walk: 'memory' | 'direct' | 'public' = 'memory'): FlatTree {
+  static read(tree: Tree, text: string, walk: 'memory' | 'direct' | 'public' = 'memory', originals?: Uint32Array): FlatTree {
     const tables = tablesOf(tree.language);
     const size = tree.rootNode.descendantCount;
     if (walk === 'memory') {
-      const read = new FlatTree(text, tables, size);
+      const read = new FlatTree(text, tables, size, originals);
       // A read that does not add up (a web-tree-sitter whose layout changed) gives way to the
       // cursor; the flat-tree test fails on it, so that the slowdown is not silent.
       if (readTreeFromMemory(tree, read, size) && read.count === size) {
@@ -120,7 +120,7 @@ export class FlatTree implements NodeSink {
         return read;
       }
     }
-    const flat = new FlatTree(text, tables, size);
+    const flat = new FlatTree(text, tables, size, originals);
     // Before the walk: the direct walker keeps its cursor where these calls would write.
     const hasError = tree.rootNode.hasError;
     const cursor = tree.walk();
@@ -139,13 +139,20 @@ export class FlatTree implements NodeSink {
   private count = 0;
   /** The last child added under each node, while the tree is being copied; then released. */
   private lastChild: Int32Array;
+  /**
+   * When the tree was parsed from a compacted copy of `text` (compact-whitespace.ts): the offset
+   * in `text` of each offset of the copy, while the tree is being copied; then released.
+   */
+  private originals: Uint32Array | undefined;
 
   private constructor(
     readonly text: string,
     tables: GrammarTables,
     size: number,
+    originals: Uint32Array | undefined,
   ) {
     this.grammar = tables;
+    this.originals = originals;
     this.size = size;
     this.types = new Uint16Array(size);
     this.fields = new Uint16Array(size);
@@ -166,8 +173,23 @@ export class FlatTree implements NodeSink {
     if (n >= this.size) return -1;
     this.types[n] = typeId;
     this.fields[n] = fieldId;
-    this.starts[n] = start;
-    this.ends[n] = end;
+    const originals = this.originals;
+    if (originals === undefined) {
+      this.starts[n] = start;
+      this.ends[n] = end;
+    } else {
+      // A node's first and last characters are in the copy: map them, not the offsets between
+      // characters, which may stand for several the copy left out.
+      if (end > start) {
+        this.starts[n] = originals[start]!;
+        this.ends[n] = originals[end - 1]! + 1;
+      } else {
+        // An empty node (a MISSING token) stands right after the character before it.
+        const at = start > 0 ? originals[start - 1]! + 1 : 0;
+        this.starts[n] = at;
+        this.ends[n] = at;
+      }
+    }
     this.parents[n] = parent;
     this.flags[n] = (missing ? MISSING : 0) | (hasError ? HAS_ERROR : 0);
     if (parent >= 0) {
@@ -209,6 +231,7 @@ export class FlatTree implements NodeSink {
   private finishCopy(): void {
     this.markExtents();
     this.lastChild = NO_NODES;
+    this.originals = undefined;
   }
 
   /** Subtree extents follow sibling links down. */

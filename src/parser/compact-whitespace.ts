@@ -1,0 +1,197 @@
+/**
+ * tree-sitter's parsing time grows with every character it reads, whitespace included, and
+ * about a quarter of driver code is indentation and alignment. This pass gives the parser a
+ * copy of the (blanked) text with that whitespace taken out, and a table from each offset of
+ * the copy to the offset of the same character in the text, so that the tree read from the
+ * copy is reported in the text's own offsets (FlatTree.read applies the table).
+ *
+ * Only whitespace the grammar reads as a separator is taken out, and every token keeps its
+ * own extent:
+ * - spaces and tabs that begin a line, or make it up, go;
+ * - a run of spaces and tabs after other text on a line keeps its last character, so tokens
+ *   stay apart and a token that ends in whitespace (a `#define`'s value up to the line's end)
+ *   still ends where it did;
+ * - every line ending stays, so a directive or a `//` comment still ends where it did, and an
+ *   error the parser recovers from spans the same lines;
+ * - whitespace right after a backslash stays whole: `\ ` then a newline is no line splice, and
+ *   taking the spaces out would make it one; after a splice, the next line is not a new line;
+ * - string and character literals are copied whole (a string that starts with spaces is a node
+ *   that starts there); comments lose their whitespace as code does, but quotes in them open
+ *   nothing.
+ *
+ * On text the parser reads without an error, the tree is the text's own, node for node (the
+ * compact-whitespace test holds every fixture to that; so do the 2,300 files of the synthetic
+ * corpus, and 1,094 of the 1,116 files of Windows-driver-samples it compacts). Where it must
+ * recover from an error, it weighs the characters it skips, and with fewer of them it may
+ * recover another way: on Windows-driver-samples, 5 files' counts of syntax errors changed, and
+ * no finding did.
+ */
+import { endianness } from 'node:os';
+
+/** The text the parser reads, and where each of its characters is in the original. */
+export interface CompactText {
+  readonly text: string;
+  /** The original offset of each offset of `text`; one entry more, for its end. */
+  readonly originals: Uint32Array;
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const VERTICAL_TAB = 0x0b;
+const FORM_FEED = 0x0c;
+const CR = 0x0d;
+const LF = 0x0a;
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const R_LETTER = 0x52;
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** What the scan does with each ASCII character. */
+const ORDINARY = 0;
+const SPACE_KIND = 1;
+const CR_KIND = 2;
+const LF_KIND = 3;
+const QUOTE_KIND = 4;
+const SLASH_KIND = 5;
+const RAW_KIND = 6;
+const KIND = new Uint8Array(128);
+KIND[SPACE] = KIND[TAB] = KIND[VERTICAL_TAB] = KIND[FORM_FEED] = SPACE_KIND;
+KIND[CR] = CR_KIND;
+KIND[LF] = LF_KIND;
+KIND[QUOTE] = KIND[APOSTROPHE] = QUOTE_KIND;
+KIND[SLASH] = SLASH_KIND;
+KIND[R_LETTER] = RAW_KIND;
+
+/** The copy is built here, then decoded into a string: one buffer, grown to the largest text. */
+let copyBuffer = new Uint16Array(0);
+
+/** Texts smaller than this are parsed as they are: the copy would cost more than it saves. */
+const WORTH_COMPACTING = 4096;
+
+/**
+ * A compacted copy of `text`, or undefined when there is too little to take out: a text shorter
+ * than `minimumLength` (tests lower it), or one that would lose less than an eighth.
+ */
+export function compactWhitespace(text: string, minimumLength = WORTH_COMPACTING): CompactText | undefined {
+  const length = text.length;
+  // The copy is decoded from its UTF-16 code units as little-endian bytes.
+  if (length < minimumLength || !LITTLE_ENDIAN) return undefined;
+  if (copyBuffer.length < length) copyBuffer = new Uint16Array(Math.max(length, copyBuffer.length * 2));
+  const kept = copyBuffer;
+  const originals = new Uint32Array(length + 1);
+  let out = 0;
+  // Whether the characters since the last line ending are all whitespace.
+  let lineStart = true;
+  // Where the comment the scan is in ends: in a comment, quotes and apostrophes open nothing.
+  let commentEnd = 0;
+  let i = 0;
+  // One pass, every character looked at once; the common one is copied at the top.
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    const kind = c < 128 ? KIND[c]! : ORDINARY;
+    if (kind === ORDINARY || (kind === CR_KIND && text.charCodeAt(i + 1) === LF)) {
+      kept[out] = c;
+      originals[out++] = i++;
+      lineStart = false;
+      continue;
+    }
+    if (kind === SPACE_KIND || kind === CR_KIND) {
+      let end = i + 1;
+      while (end < length && isHorizontalSpace(text.charCodeAt(end), text, end)) end++;
+      // `\ ` then a newline is no line splice: cut, it would become one.
+      const from = i > 0 && text.charCodeAt(i - 1) === BACKSLASH ? i : lineStart ? end : end - 1;
+      for (let j = from; j < end; j++) {
+        kept[out] = text.charCodeAt(j);
+        originals[out++] = j;
+      }
+      i = end;
+      continue;
+    }
+    if (kind === LF_KIND) {
+      kept[out] = c;
+      originals[out++] = i;
+      // The line a backslash splices on may start inside a token (a directive's text).
+      lineStart = !splicedAt(text, i);
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    if (i >= commentEnd) {
+      const next = text.charCodeAt(i + 1);
+      if (kind === QUOTE_KIND) end = quotedEnd(text, i);
+      else if (kind === RAW_KIND && next === QUOTE) end = Math.max(end, rawStringEnd(text, i));
+      else if (kind === SLASH_KIND && next === SLASH) commentEnd = lineCommentEnd(text, i);
+      else if (kind === SLASH_KIND && next === STAR) {
+        const close = text.indexOf('*/', i + 2);
+        commentEnd = close < 0 ? length : close + 2;
+      }
+    }
+    // A literal is copied whole: its whitespace is its content, and where that starts is a node's start.
+    for (; i < end; i++) {
+      kept[out] = text.charCodeAt(i);
+      originals[out++] = i;
+    }
+    lineStart = false;
+  }
+  if (out > length - length / 8) return undefined;
+  originals[out] = length;
+  return { text: Buffer.from(kept.buffer, 0, out * 2).toString('utf16le'), originals: originals.subarray(0, out + 1) };
+}
+
+/**
+ * Where a string or character literal opened at `at` ends: after its closing quote, or at the
+ * end of its line when it has none (an apostrophe in a directive's text opens nothing).
+ */
+function quotedEnd(text: string, at: number): number {
+  const quote = text.charCodeAt(at);
+  for (let j = at + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === BACKSLASH) j++;
+    else if (c === quote) return j + 1;
+    else if (c === LF) return j;
+  }
+  return text.length;
+}
+
+/** Where a C++ raw string `R"delimiter( … )delimiter"` opened at `at` ends, or `at` when it is not one. */
+function rawStringEnd(text: string, at: number): number {
+  const open = text.indexOf('(', at + 2);
+  if (open < 0 || open - (at + 2) > 16) return at;
+  const delimiter = text.slice(at + 2, open);
+  if (/[\s()\\"]/.test(delimiter)) return at;
+  const close = text.indexOf(`)${delimiter}"`, open + 1);
+  return close < 0 ? text.length : close + (open - at);
+}
+
+/** The end of a `//` comment: its line's end, past lines a backslash joins to it. */
+function lineCommentEnd(text: string, at: number): number {
+  let j = at + 2;
+  for (;;) {
+    const newline = text.indexOf('\n', j);
+    if (newline < 0) return text.length;
+    const before = text.charCodeAt(newline - 1) === CR ? newline - 2 : newline - 1;
+    if (text.charCodeAt(before) !== BACKSLASH) return newline;
+    j = newline + 1;
+  }
+}
+
+/**
+ * Whether the line ending at `at` is a splice: a backslash before it joins the next line to
+ * this one, so that line's indentation may be inside a token (a directive's text).
+ */
+function splicedAt(text: string, at: number): boolean {
+  const before = text.charCodeAt(at - 1) === CR ? at - 2 : at - 1;
+  return before >= 0 && text.charCodeAt(before) === BACKSLASH;
+}
+
+/**
+ * Spaces, tabs, vertical tabs and form feeds; a carriage return only when no line feed follows
+ * (a CR of a CRLF is part of the line ending, and stays).
+ */
+function isHorizontalSpace(c: number, text: string, at: number): boolean {
+  return c === SPACE || c === TAB || c === VERTICAL_TAB || c === FORM_FEED || (c === CR && text.charCodeAt(at + 1) !== LF);
+}
