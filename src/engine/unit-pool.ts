@@ -60,7 +60,9 @@ export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promi
   if (rules !== undefined || workers <= 1 || tasks.length < 2 || (jobs === undefined && !worthWorkers(sizes, workers))) {
     if (totalBytes < QUICK_COMPILE_BELOW_BYTES) {
       const { preferQuickGrammarCompile } = await import('../parser/languages.js');
+      const { parseTextsAsTheyAre } = await import('../parser/compact-whitespace.js');
       preferQuickGrammarCompile();
+      parseTextsAsTheyAre();
     }
     const analyzer = new UnitAnalyzer(settings, rules);
     // As a worker does (see PendingHeaders): headers no later unit includes are dropped.
