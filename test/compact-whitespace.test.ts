@@ -16,7 +16,7 @@ import { filesOf } from './fixture-harness.js';
 import { fixturesDir } from './paths.js';
 
 /** The first differences between the tree of `text` and the tree of its compacted copy. */
-async function treeDifferences(text: string, language: Language): Promise<{ removed: number; differences: string[] }> {
+function treeDifferences(text: string, language: Language): { removed: number; differences: string[] } {
   const compact = compactWhitespace(text, 0);
   // Too little to take out: the text is parsed as it is.
   if (!compact) return { removed: 0, differences: [] };
@@ -53,7 +53,7 @@ describe('whitespace compaction', () => {
     let compacted = 0;
     for (const file of files) {
       const text = blankMacros(decodeSource(readFileSync(file)).text, { isC: file.endsWith('.c') }).text;
-      const result = await treeDifferences(text, file.endsWith('.c') ? languages.c : languages.cpp);
+      const result = treeDifferences(text, file.endsWith('.c') ? languages.c : languages.cpp);
       assert.deepEqual(result.differences, [], file);
       removed += result.removed;
       if (result.removed > 0) compacted++;
@@ -84,7 +84,7 @@ describe('whitespace compaction', () => {
     };
     for (const [name, text] of Object.entries(texts)) {
       for (const language of [languages.c, languages.cpp]) {
-        const result = await treeDifferences(text, language);
+        const result = treeDifferences(text, language);
         assert.deepEqual(result.differences, [], name);
         assert.ok(result.removed > 0, `${name}: nothing taken out`);
       }

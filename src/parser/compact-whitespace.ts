@@ -96,7 +96,8 @@ export function compactWhitespace(text: string, minimumLength = WORTH_COMPACTING
   const kept = copyBuffer;
   const originals = new Uint32Array(length + 1);
   let out = 0;
-  // Whether the characters since the last line ending are all whitespace.
+  // Whether the characters since the last line ending are all whitespace, on a line no
+  // backslash splices onto the one before.
   let lineStart = true;
   // Where the comment the scan is in ends: in a comment, quotes and apostrophes open nothing.
   let commentEnd = 0;
@@ -185,8 +186,7 @@ function lineCommentEnd(text: string, at: number): number {
   for (;;) {
     const newline = text.indexOf('\n', j);
     if (newline < 0) return text.length;
-    const before = text.charCodeAt(newline - 1) === CR ? newline - 2 : newline - 1;
-    if (text.charCodeAt(before) !== BACKSLASH) return newline;
+    if (!splicedAt(text, newline)) return newline;
     j = newline + 1;
   }
 }
@@ -205,5 +205,6 @@ function splicedAt(text: string, at: number): boolean {
  * (a CR of a CRLF is part of the line ending, and stays).
  */
 function isHorizontalSpace(c: number, text: string, at: number): boolean {
-  return c === SPACE || c === TAB || c === VERTICAL_TAB || c === FORM_FEED || (c === CR && text.charCodeAt(at + 1) !== LF);
+  const kind = c < 128 ? KIND[c] : ORDINARY;
+  return kind === SPACE_KIND || (kind === CR_KIND && text.charCodeAt(at + 1) !== LF);
 }
