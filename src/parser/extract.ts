@@ -327,7 +327,11 @@ class FileWalker {
     // A comment between the annotations and the declaration does not end the window.
     let prev = node.previousSibling;
     while (prev && prev.type === 'comment') prev = prev.previousSibling;
-    return prev ? prev.endIndex : (node.parent?.startIndex ?? 0);
+    if (prev) return prev.endIndex;
+    // The file's first declaration owns everything before it: the root starts at its first
+    // token, after the annotations that were blanked (and the comments dropped) before it.
+    const parent = node.parent;
+    return parent?.parent ? parent.startIndex : 0;
   }
 
   private readFunction(node: SyntaxNode, className: string | undefined): void {
