@@ -78,6 +78,15 @@ describe('whitespace compaction', () => {
       'CRLF lines': `void F(void)\r\n{\r\n${pad}int a${pad}=${pad}1;${pad}\r\n${pad}#if A\r\n${pad}G(a);\r\n${pad}#endif\r\n}\r\n`,
       // Quotes in comments open nothing: the code after them is still compacted.
       'apostrophe in a comment': `// don't${pad}stop\nint${pad}a${pad}=${pad}1;\n/* it's */${pad}int${pad}b;\n`,
+      // A comment keeps its delimiters and extent; a directive's text runs up to a block
+      // comment, and over a line comment.
+      'comments in directives': `#define A 1${pad}/* one */${pad}\n#define B 2 // two${pad}\n#if A /* a\n  */\nint c = A + B;\n#endif // A\n`,
+      'comments between tokens': `int/**/x${pad}=/* one */1;\nint/* over\n${pad}lines */${pad}u;\nint y; /* over\n${pad}lines */ #define Z 3 // z\nint w = Z;\n`,
+      // After a directive's condition, the parser reads a run of line endings as one token.
+      'comment lines after a condition': `#if defined(A)\n// one\n${pad}// two\n/* three\n */\nint a;\n#endif\n`,
+      // A function-like macro with trailing space and no body takes in the next line's comment.
+      'comment after an empty macro': `#define TRACE(a, b)\t\r\n// #define OLD(a) a\r\nint TraceLevel;\r\n`,
+      'spliced line comment': `int a; // one \\\n${pad}two\nint b;${pad}/* c */\r\nint d; // e\r\n`,
       'raw string': `const char *s = R"x(${pad}a ")${pad}b)x";${pad}int${pad}c;\n`,
       // A MISSING token stands right after the token before it, not after the whitespace.
       'missing token': `struct S {\n${pad}int a${pad}\n${pad}int b;\n};\nint c${pad}\nint d;\n`,

@@ -1,30 +1,33 @@
 /**
- * tree-sitter's parsing time grows with every character it reads, whitespace included, and
- * about a quarter of driver code is indentation and alignment. This pass gives the parser a
- * copy of the (blanked) text with that whitespace taken out, and a table from each offset of
- * the copy to the offset of the same character in the text, so that the tree read from the
- * copy is reported in the text's own offsets (FlatTree.read applies the table).
+ * tree-sitter's parsing time grows with every character it reads, whitespace and comments
+ * included: about a quarter of driver code is indentation and alignment, and a fifth is
+ * comments. This pass gives the parser a copy of the (blanked) text with most of both taken
+ * out, and a table from each offset of the copy to the offset of the same character in the
+ * text, so that the tree read from the copy is reported in the text's own offsets
+ * (FlatTree.read applies the table).
  *
- * Only whitespace the grammar reads as a separator is taken out, and every token keeps its
- * own extent:
+ * Only what the grammar reads as a separator is taken out, and every token keeps its own
+ * extent:
  * - spaces and tabs that begin a line, or make it up, go;
  * - a run of spaces and tabs after other text on a line keeps its last character, so tokens
  *   stay apart and a token that ends in whitespace (a `#define`'s value up to the line's end)
  *   still ends where it did;
- * - every line ending stays, so a directive or a `//` comment still ends where it did, and an
- *   error the parser recovers from spans the same lines;
+ * - line endings out of comments stay, so a directive still ends where it did (and after its
+ *   condition, the parser reads a run of line endings as one token);
  * - whitespace right after a backslash stays whole: `\ ` then a newline is no line splice, and
  *   taking the spaces out would make it one; after a splice, the next line is not a new line;
  * - string and character literals are copied whole (a string that starts with spaces is a node
- *   that starts there); comments lose their whitespace as code does, but quotes in them open
- *   nothing.
+ *   that starts there);
+ * - a comment keeps what makes it one: `/*` and the closing star and slash, or `//` and its
+ *   last character, each mapped to its own offset, so it is the same token from the same
+ *   start to the same end; quotes in it open nothing. On a directive's line a comment is
+ *   copied whole: a directive's text takes in a `//` comment, and stops at a block comment.
  *
  * On text the parser reads without an error, the tree is the text's own, node for node (the
  * compact-whitespace test holds every fixture to that; so do the 2,300 files of the synthetic
- * corpus, and 1,094 of the 1,116 files of Windows-driver-samples it compacts). Where it must
+ * corpus, and 1,335 of the 1,359 files of Windows-driver-samples it compacts). Where it must
  * recover from an error, it weighs the characters it skips, and with fewer of them it may
- * recover another way: on Windows-driver-samples, 5 files' counts of syntax errors changed, and
- * no finding did.
+ * recover another way; on Windows-driver-samples no finding changed.
  */
 import { endianness } from 'node:os';
 
@@ -47,6 +50,7 @@ const APOSTROPHE = 0x27;
 const SLASH = 0x2f;
 const STAR = 0x2a;
 const R_LETTER = 0x52;
+const HASH = 0x23;
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -58,6 +62,7 @@ const LF_KIND = 3;
 const QUOTE_KIND = 4;
 const SLASH_KIND = 5;
 const RAW_KIND = 6;
+const HASH_KIND = 7;
 const KIND = new Uint8Array(128);
 KIND[SPACE] = KIND[TAB] = KIND[VERTICAL_TAB] = KIND[FORM_FEED] = SPACE_KIND;
 KIND[CR] = CR_KIND;
@@ -65,6 +70,7 @@ KIND[LF] = LF_KIND;
 KIND[QUOTE] = KIND[APOSTROPHE] = QUOTE_KIND;
 KIND[SLASH] = SLASH_KIND;
 KIND[R_LETTER] = RAW_KIND;
+KIND[HASH] = HASH_KIND;
 
 /** The copy is built here, then decoded into a string: one buffer, grown to the largest text. */
 let copyBuffer = new Uint16Array(0);
@@ -99,8 +105,8 @@ export function compactWhitespace(text: string, minimumLength = WORTH_COMPACTING
   // Whether the characters since the last line ending are all whitespace, on a line no
   // backslash splices onto the one before.
   let lineStart = true;
-  // Where the comment the scan is in ends: in a comment, quotes and apostrophes open nothing.
-  let commentEnd = 0;
+  // Whether the (spliced) line is a directive: its comments are copied whole (see the top).
+  let inDirective = false;
   let i = 0;
   // One pass, every character looked at once; the common one is copied at the top.
   while (i < length) {
@@ -129,20 +135,43 @@ export function compactWhitespace(text: string, minimumLength = WORTH_COMPACTING
       originals[out++] = i;
       // The line a backslash splices on may start inside a token (a directive's text).
       lineStart = !splicedAt(text, i);
+      if (lineStart) inDirective = false;
       i++;
       continue;
     }
-    let end = i + 1;
-    if (i >= commentEnd) {
-      const next = text.charCodeAt(i + 1);
-      if (kind === QUOTE_KIND) end = quotedEnd(text, i);
-      else if (kind === RAW_KIND && next === QUOTE) end = Math.max(end, rawStringEnd(text, i));
-      else if (kind === SLASH_KIND && next === SLASH) commentEnd = lineCommentEnd(text, i);
-      else if (kind === SLASH_KIND && next === STAR) {
-        const close = text.indexOf('*/', i + 2);
-        commentEnd = close < 0 ? length : close + 2;
+    const next = text.charCodeAt(i + 1);
+    if (kind === SLASH_KIND && (next === SLASH || next === STAR)) {
+      const end = next === SLASH ? lineCommentEnd(text, i) : blockCommentEnd(text, i);
+      // Out of a directive, a comment keeps only what makes it one, each character mapped to
+      // its own offset: `/*` and `*/`, or `//` and its last character. It is still a comment
+      // token, from the same start to the same end, and the tree does not change.
+      const closed = next === STAR ? end - i >= 4 && text.charCodeAt(end - 2) === STAR && text.charCodeAt(end - 1) === SLASH : end - i >= 3;
+      if (!inDirective && closed) {
+        kept[out] = SLASH;
+        originals[out++] = i;
+        kept[out] = next;
+        originals[out++] = i + 1;
+        if (next === STAR) {
+          kept[out] = STAR;
+          originals[out++] = end - 2;
+        }
+        kept[out] = text.charCodeAt(end - 1);
+        originals[out++] = end - 1;
+        i = end;
+        lineStart = false;
+        continue;
       }
+      for (; i < end; i++) {
+        kept[out] = text.charCodeAt(i);
+        originals[out++] = i;
+      }
+      lineStart = false;
+      continue;
     }
+    if (kind === HASH_KIND && lineStart) inDirective = true;
+    let end = i + 1;
+    if (kind === QUOTE_KIND) end = quotedEnd(text, i);
+    else if (kind === RAW_KIND && next === QUOTE) end = Math.max(end, rawStringEnd(text, i));
     // A literal is copied whole: its whitespace is its content, and where that starts is a node's start.
     for (; i < end; i++) {
       kept[out] = text.charCodeAt(i);
@@ -189,6 +218,12 @@ function lineCommentEnd(text: string, at: number): number {
     if (!splicedAt(text, newline)) return newline;
     j = newline + 1;
   }
+}
+
+/** The end of a block comment: after its closing star and slash, or the text's end when it has none. */
+function blockCommentEnd(text: string, at: number): number {
+  const close = text.indexOf('*/', at + 2);
+  return close < 0 ? text.length : close + 2;
 }
 
 /**
