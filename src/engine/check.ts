@@ -4,6 +4,7 @@
  * once per run), build one model per unit, run the rules, then apply configuration,
  * suppressions and the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
 import { LineIndex } from '../source/decode.js';
@@ -23,6 +24,8 @@ import { buildIdentity } from './build-identity.js';
 import type { CacheLocation } from './cache-store.js';
 import type { PoolResult, PoolRun, Task } from './unit-pool.js';
 import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
+import { QUICK_COMPILE_BELOW_BYTES, tuneForLargeRun } from './v8-tuning.js';
+import { sizeOf, startWorkersAhead, stopWorkersStartedAhead, worthWorkers } from './worker-start.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
@@ -54,7 +57,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const metas = [...(options.rules ?? RULES).map((r) => r.meta), ...ENGINE_RULES];
   const timer = new PhaseTimer();
   const configs = new ConfigResolver(options.configFile);
-  const found = discover(options.paths, options.root, discoveryPolicy(configs));
+  let startedAhead = 0;
+  const found = discover(options.paths, options.root, discoveryPolicy(configs), (unitSources) => {
+    startedAhead = startWorkersIfWorth(unitSources, options);
+  });
   timer.lap('discover');
 
   // Each unit is analysed from its files to its findings in one place (a worker thread when
@@ -70,7 +76,12 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   // Reports made by other rules than the built-in ones are not cached (see UnitAnalyzer).
   const cached = cache && !options.rules ? lookUpReports(tasks, new UnitReportCache(cache), found.root, limits, configs) : undefined;
   if (cached) timer.lap('cache lookup');
-  const analysed = await analyse({ tasks: cached?.misses ?? tasks, settings, jobs: options.jobs, rules: options.rules });
+  let analysed: PoolResult;
+  try {
+    analysed = await analyse({ tasks: cached?.misses ?? tasks, settings, jobs: options.jobs, rules: options.rules });
+  } finally {
+    stopWorkersStartedAhead();
+  }
   const pool: PoolResult = cached
     ? { units: new Map([...cached.units, ...analysed.units]), files: new Map([...cached.files, ...analysed.files]), lost: analysed.lost }
     : analysed;
@@ -118,7 +129,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const analyzed = [...analyzedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : 1));
   timer.lap('suppressions, configuration, baseline');
-  reportStats(timer, analysed, cached);
+  reportStats(timer, analysed, cached, startedAhead);
   return {
     root: found.root,
     findings: all.filter((f) => !f.suppression && !known.has(f.fingerprint)),
@@ -141,6 +152,26 @@ async function analyse(run: PoolRun): Promise<PoolResult> {
   return runTasks(run);
 }
 
+/**
+ * Starts the pool's workers while discovery reads the units' includes, and says how many,
+ * when the units' sources alone make the run large and worth workers (it is then worth them
+ * with its headers too: both measures only grow). Not when the cache may serve the run, nor
+ * when rules of the caller's own keep it on this thread. V8 is tuned for a large run first:
+ * its flags are set before any worker starts.
+ */
+function startWorkersIfWorth(unitSources: readonly (readonly string[])[], options: CheckOptions): number {
+  if (options.rules !== undefined || options.cacheDir !== undefined || options.jobs === 1 || unitSources.length < 2) return 0;
+  const workers = options.jobs ?? availableParallelism();
+  if (workers <= 1) return 0;
+  const sizes = unitSources.map((files) => files.reduce((sum, file) => sum + sizeOf(file), 0));
+  if (sizes.reduce((a, b) => a + b, 0) < QUICK_COMPILE_BELOW_BYTES) return 0;
+  if (options.jobs === undefined && !worthWorkers(sizes, workers)) return 0;
+  tuneForLargeRun();
+  const count = Math.min(workers, unitSources.length);
+  startWorkersAhead(count);
+  return count;
+}
+
 /** Wall time per phase, for DRVCHECK_STATS. */
 class PhaseTimer {
   readonly phases: Record<string, number> = {};
@@ -157,7 +188,7 @@ class PhaseTimer {
  * With DRVCHECK_STATS set, writes the run's phase times, peak memory, slowest files and cache
  * hits to standard error as one JSON line: what the benchmark reads. Never part of a report.
  */
-function reportStats(timer: PhaseTimer, analysed: PoolResult, cached: CacheLookup | undefined): void {
+function reportStats(timer: PhaseTimer, analysed: PoolResult, cached: CacheLookup | undefined, workersStartedAhead: number): void {
   if (!process.env['DRVCHECK_STATS']) return;
   // Files read in this run only: a report from the cache carries the times of the run that made it.
   const times = new Map<string, number>();
@@ -166,7 +197,7 @@ function reportStats(timer: PhaseTimer, analysed: PoolResult, cached: CacheLooku
   const cache = cached ? { hits: cached.units.size + cached.files.size, misses: cached.misses.length } : undefined;
   const { sharedHeaders, headersRead, mostHeadersKept, workersLost } = analysed;
   const shared = sharedHeaders !== undefined ? { sharedHeaders, headersRead, mostHeadersKept, workersLost } : {};
-  process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest, ...(cache ? { cache } : {}), ...shared })}\n`);
+  process.stderr.write(`${JSON.stringify({ phasesMs: timer.phases, maxRssKB: process.resourceUsage().maxRSS, slowest, ...(cache ? { cache } : {}), ...shared, workersStartedAhead })}\n`);
 }
 
 function discoveryPolicy(configs: ConfigResolver): DiscoveryPolicy {

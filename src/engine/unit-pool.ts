@@ -5,15 +5,14 @@
  * one, whose facts the others adopt. A worker that dies costs the file it was reading: that
  * file is reported as skipped, and the unit is analysed again without it by a new worker.
  */
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type HeaderCounts, type UnitReport } from './analyze-unit.js';
-import { filesOf, startWorker } from './worker-start.js';
+import { QUICK_COMPILE_BELOW_BYTES, tuneForLargeRun } from './v8-tuning.js';
+import { filesOf, sizeOf, startWorker, stopWorkersStartedAhead, worthWorkers } from './worker-start.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
@@ -52,12 +51,10 @@ export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promi
   const workers = jobs ?? availableParallelism();
   const sizes = taskSizes(tasks, settings.root);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  if (totalBytes >= QUICK_COMPILE_BELOW_BYTES) {
-    capHeapGrowth();
-    limitOptimizingCompiles();
-  }
+  if (totalBytes >= QUICK_COMPILE_BELOW_BYTES) tuneForLargeRun();
   // Rules that cannot cross threads, and work that would not repay the workers' start-up, run here.
   if (rules !== undefined || workers <= 1 || tasks.length < 2 || (jobs === undefined && !worthWorkers(sizes, workers))) {
+    stopWorkersStartedAhead();
     if (totalBytes < QUICK_COMPILE_BELOW_BYTES) {
       const { preferQuickGrammarCompile } = await import('../parser/languages.js');
       const { parseTextsAsTheyAre } = await import('../parser/compact-whitespace.js');
@@ -303,70 +300,8 @@ function sharedHeaderShares(headers: readonly string[], lanes: number, root: str
   return shares.map((share) => share.files.sort());
 }
 
-/**
- * What starting a worker costs (its thread, the code, the grammars and the knowledge tables,
- * about 150 ms), as the bytes of source one thread analyses in that time: about 150 KB on the
- * 2-core machine of the README's figures, more as parsing gets faster.
- */
-const WORKER_START_BYTES = 256 * 1024;
-
-/**
- * True when the tasks are expected to finish sooner on `jobs` workers than one after another
- * here, with the bytes of their files as the measure of their work: the pool takes a worker's
- * start-up plus the larger of its largest task and an even share. A single driver, even with
- * headers no source includes beside it, stays here, where the pool would only add its start-up.
- */
-function worthWorkers(sizes: readonly number[], jobs: number): boolean {
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const lanes = Math.min(jobs, sizes.length);
-  const largest = sizes.reduce((a, b) => Math.max(a, b), 0);
-  return WORKER_START_BYTES + Math.max(largest, total / lanes) < total;
-}
-
-/**
- * Below this much source, a run on one thread parses faster with V8's baseline wasm code than
- * it would after paying for the optimizing compile (see preferQuickGrammarCompile): about
- * 80 ms more parsing per megabyte against about 200 ms of compiling, on the README's machine.
- */
-const QUICK_COMPILE_BELOW_BYTES = 2 * 1024 * 1024;
-
-/**
- * V8 lets a busy heap grow to up to four times what is live before it collects, and a large
- * run allocates fast: on Windows-driver-samples with two workers, peaks ranged from 475 to
- * 800 MB from run to run. Growth capped at twice the live heap (the flag is read at each
- * collection, by this thread and by workers started after) kept them at 440-494 MB over nine
- * runs, for about 1% more time. A small run keeps V8's default: its heap starts small, and
- * the cap made a one-driver run slower.
- */
-function capHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=100');
-}
-
-/**
- * V8 optimizes a function once it has run about 66 KB of bytecode, inlining up to 920 bytes of
- * callees, on background threads. On a large run that work is a thread's worth of CPU: with two
- * workers on Windows-driver-samples, V8's helper threads used 4.9 s of CPU against the workers'
- * 9.4 s, and on two cores they slow the workers down. Optimizing only functions that have run
- * 800 KB, and inlining at most 200 bytes into one, cut the helpers to 2.0 s with no slower
- * workers: 7.6-7.7 s became 6.3-6.4 s wall (the synthetic corpus: 10.9 s to 9.1 s). A one-
- * driver run is over before the default settings cost it anything, and keeps them: there the
- * larger budget left code unoptimized for longer and made wia/ProdScan 40 ms slower. Read as
- * functions are first run and compiled, so set before the workers start.
- */
-function limitOptimizingCompiles(): void {
-  setFlagsFromString('--interrupt-budget=800000');
-  setFlagsFromString('--max-inlined-bytecode-size-cumulative=200');
-}
-
 /** The bytes of source of each task: the measure of its work. */
 function taskSizes(tasks: readonly Task[], root: string): number[] {
   return tasks.map((task) => filesOf(task).reduce((sum, file) => sum + sizeOf(join(root, file)), 0));
 }
 
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}

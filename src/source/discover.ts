@@ -92,7 +92,16 @@ export interface DiscoveryPolicy {
   explicitUnits(absSources: readonly string[]): readonly { readonly name: string; readonly dir: string; readonly files: readonly string[] }[];
 }
 
-export function discover(inputs: readonly string[], rootOverride?: string, policy?: DiscoveryPolicy): Discovery {
+/**
+ * `unitsFound` is told the sources (absolute paths) of each unit as soon as they are known,
+ * before the units' includes are read: the pool may start its workers meanwhile.
+ */
+export function discover(
+  inputs: readonly string[],
+  rootOverride?: string,
+  policy?: DiscoveryPolicy,
+  unitsFound?: (unitSources: readonly (readonly string[])[]) => void,
+): Discovery {
   const root = rootOverride ? resolve(rootOverride) : commonRoot(inputs);
   const skipped: SkippedPath[] = [];
   const walked: Walked = { sources: [], headers: [], projects: [], infs: [], sourcesFiles: [] };
@@ -184,6 +193,7 @@ export function discover(inputs: readonly string[], rootOverride?: string, polic
     const files = leftover.filter((f) => input.files.has(f));
     if (files.length > 0) units.push({ name: input.dir, kind: 'path', dir: input.dir, sources: files });
   }
+  unitsFound?.(units.map((u) => u.sources));
   // Headers named on the command line, or found with no source including them, are read alone.
   const included = new Set<string>();
   const finished: DriverUnit[] = units.map((u) => {
