@@ -34,8 +34,9 @@ export function startWorker(): UnitWorker {
  * Workers started before their tasks are known: a worker takes about 90 ms to start (its
  * thread, the code, the grammars), and discovery about as long to read the units' includes
  * once it knows their sources, so the two overlap. On Windows-driver-samples with two workers
- * the pool then took 5.34 s against 5.51 s after discovery, discovery 0.24 s against 0.18 s
- * (three runs each), and the check 5.62 s against 5.71 s (medians of 8 alternating runs).
+ * the pool then took 5.45-5.53 s against 5.57-5.68 s after discovery, which took 0.23-0.27 s
+ * against 0.17-0.24 s (three runs each), and the check 5.87 s against 5.96 s (medians of 12
+ * runs alternating with and without).
  */
 const startedAhead: UnitWorker[] = [];
 
