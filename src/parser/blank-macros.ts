@@ -88,15 +88,15 @@ const C_SEH_MACROS = new Set(['try', 'finally', 'leave']);
 const C_SEH_WITH_FILTER = 'except';
 
 /** Macros that stand for `__declspec(code_seg("…"))`, as drivers commonly define them. */
-const SECTION_MACROS: Record<string, string> = {
-  PAGED_CODE_SEG: 'PAGE',
-  PAGE_CODE_SEG: 'PAGE',
-  PAGEDX: 'PAGE',
-  INIT_CODE_SEG: 'INIT',
-  NONPAGED_CODE_SEG: '.text',
-  NONPAGEDX: '.text',
-  LOCKED_CODE_SEG: '.text',
-};
+const SECTION_MACROS: ReadonlyMap<string, string> = new Map([
+  ['PAGED_CODE_SEG', 'PAGE'],
+  ['PAGE_CODE_SEG', 'PAGE'],
+  ['PAGEDX', 'PAGE'],
+  ['INIT_CODE_SEG', 'INIT'],
+  ['NONPAGED_CODE_SEG', '.text'],
+  ['NONPAGEDX', '.text'],
+  ['LOCKED_CODE_SEG', '.text'],
+]);
 
 /** Macros whose argument list is removed together with them. */
 const MACROS_WITH_ARGUMENTS = new Set([
@@ -187,7 +187,7 @@ export function isAnnotationMacro(name: string): boolean {
 }
 
 export function sectionOfMacro(name: string): string | undefined {
-  return SECTION_MACROS[name];
+  return SECTION_MACROS.get(name);
 }
 
 export interface BlankOptions {

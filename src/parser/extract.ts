@@ -727,8 +727,8 @@ function calleeName(call: SyntaxNode): string {
 }
 
 function lastName(text: string): string {
-  const parts = text.split('::');
-  return parts.at(-1)!.trim();
+  const at = text.lastIndexOf('::');
+  return (at < 0 ? text : text.slice(at + 2)).trim();
 }
 
 /** Replays `#pragma code_seg` directives to tell which section is current at an offset. */
