@@ -27,7 +27,10 @@ interface UnitWorker {
 
 /** A new worker, or one started ahead that no lane has taken yet. */
 export function startWorker(): UnitWorker {
-  return startedAhead.shift() ?? newWorker();
+  const ahead = startedAhead.shift();
+  if (!ahead) return newWorker();
+  ahead.worker.ref();
+  return ahead;
 }
 
 /**
@@ -40,8 +43,16 @@ export function startWorker(): UnitWorker {
  */
 const startedAhead: UnitWorker[] = [];
 
+/**
+ * Until a lane takes it, a worker started ahead does not keep the process alive: if the run
+ * fails before its pool starts, the process still ends with its error.
+ */
 export function startWorkersAhead(count: number): void {
-  while (startedAhead.length < count) startedAhead.push(newWorker());
+  while (startedAhead.length < count) {
+    const ahead = newWorker();
+    ahead.worker.unref();
+    startedAhead.push(ahead);
+  }
 }
 
 /** Ends the workers started ahead that no lane took: the run stayed here, or needed fewer. */
