@@ -80,7 +80,9 @@ describe('whitespace compaction', () => {
       'apostrophe in a comment': `// don't${pad}stop\nint${pad}a${pad}=${pad}1;\n/* it's */${pad}int${pad}b;\n`,
       // A comment keeps its delimiters and extent; a directive's text runs up to a block
       // comment, and over a line comment.
-      'comments in directives': `#define A 1${pad}/* one */${pad}\n#define B 2 // two${pad}\n#if A /* a\n  */\nint c = A + B;\n#endif // A\n`,
+      'comments in directives': `#define A 1${pad}/* one */${pad}\n#define B 2 // two${pad}\n#if A /* a\n  */\nint c = A + B;\n#endif // A\n#include <sys//types.h> // t\n`,
+      // A comment never closed is no comment to the parser: it is copied whole.
+      'unterminated comment': `int a;${pad}\nint b; /* never closed\n${pad}int c;\n`,
       'comments between tokens': `int/**/x${pad}=/* one */1;\nint/* over\n${pad}lines */${pad}u;\nint y; /* over\n${pad}lines */ #define Z 3 // z\nint w = Z;\n`,
       // After a directive's condition, the parser reads a run of line endings as one token.
       'comment lines after a condition': `#if defined(A)\n// one\n${pad}// two\n/* three\n */\nint a;\n#endif\n`,
