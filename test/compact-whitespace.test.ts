@@ -1,7 +1,8 @@
 /**
- * The parser reads a copy of each text with its indentation and alignment taken out
- * (compact-whitespace.ts). The tree read from the copy, through its table of offsets, must be
- * the tree of the text itself: every node with the same type, field, parent, extent and flags.
+ * The parser reads a copy of each text with its indentation, alignment and the text of its
+ * comments taken out (compact-whitespace.ts). The tree read from the copy, through its table of
+ * offsets, must be the tree of the text itself: every node with the same type, field, parent,
+ * extent and flags.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

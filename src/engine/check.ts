@@ -4,7 +4,6 @@
  * once per run), build one model per unit, run the rules, then apply configuration,
  * suppressions and the baseline, and return findings sorted, deduplicated and fingerprinted.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
 import { LineIndex } from '../source/decode.js';
@@ -25,7 +24,7 @@ import type { CacheLocation } from './cache-store.js';
 import type { PoolResult, PoolRun, Task } from './unit-pool.js';
 import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
 import { QUICK_COMPILE_BELOW_BYTES, tuneForLargeRun } from './v8-tuning.js';
-import { sizeOf, startWorkersAhead, stopWorkersStartedAhead, worthWorkers } from './worker-start.js';
+import { sizeOf, startWorkersAhead, stopWorkersStartedAhead, workerLanes } from './worker-start.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
@@ -160,16 +159,15 @@ async function analyse(run: PoolRun): Promise<PoolResult> {
  * its flags are set before any worker starts.
  */
 function startWorkersIfWorth(unitSources: readonly (readonly string[])[], options: CheckOptions): number {
-  if (options.rules !== undefined || options.cacheDir !== undefined || options.jobs === 1 || unitSources.length < 2) return 0;
-  const workers = options.jobs ?? availableParallelism();
-  if (workers <= 1) return 0;
+  // Before the sizes are read: runs that cannot start any.
+  if (options.cacheDir !== undefined || options.jobs === 1 || unitSources.length < 2) return 0;
   const sizes = unitSources.map((files) => files.reduce((sum, file) => sum + sizeOf(file), 0));
   if (sizes.reduce((a, b) => a + b, 0) < QUICK_COMPILE_BELOW_BYTES) return 0;
-  if (options.jobs === undefined && !worthWorkers(sizes, workers)) return 0;
+  const lanes = workerLanes(sizes, options.jobs, options.rules !== undefined);
+  if (lanes === 0) return 0;
   tuneForLargeRun();
-  const count = Math.min(workers, unitSources.length);
-  startWorkersAhead(count);
-  return count;
+  startWorkersAhead(lanes);
+  return lanes;
 }
 
 /** Wall time per phase, for DRVCHECK_STATS. */

@@ -5,14 +5,13 @@
  * one, whose facts the others adopt. A worker that dies costs the file it was reading: that
  * file is reported as skipped, and the unit is analysed again without it by a new worker.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type HeaderCounts, type UnitReport } from './analyze-unit.js';
 import { QUICK_COMPILE_BELOW_BYTES, tuneForLargeRun } from './v8-tuning.js';
-import { filesOf, sizeOf, startWorker, stopWorkersStartedAhead, worthWorkers } from './worker-start.js';
+import { filesOf, sizeOf, startWorker, stopWorkersStartedAhead, workerLanes } from './worker-start.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
@@ -48,12 +47,12 @@ export interface PoolRun {
 
 export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promise<PoolResult> {
   const result: PoolResult = { units: new Map(), files: new Map(), lost: new Map() };
-  const workers = jobs ?? availableParallelism();
   const sizes = taskSizes(tasks, settings.root);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   if (totalBytes >= QUICK_COMPILE_BELOW_BYTES) tuneForLargeRun();
-  // Rules that cannot cross threads, and work that would not repay the workers' start-up, run here.
-  if (rules !== undefined || workers <= 1 || tasks.length < 2 || (jobs === undefined && !worthWorkers(sizes, workers))) {
+  // A run no worker would repay, or whose rules cannot cross threads, stays here (see workerLanes).
+  const lanes = workerLanes(sizes, jobs, rules !== undefined);
+  if (lanes === 0) {
     stopWorkersStartedAhead();
     if (totalBytes < QUICK_COMPILE_BELOW_BYTES) {
       const { preferQuickGrammarCompile } = await import('../parser/languages.js');
@@ -75,7 +74,6 @@ export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promi
     return result;
   }
   const queue = [...tasks];
-  const lanes = Math.min(workers, tasks.length);
   const pending = new PendingHeaders(queue);
   const shares = sharedHeaderShares(pending.shared(), lanes, settings.root).filter((share) => share.length > 0);
   const sharing = new Sharing(shares.length);

@@ -4,6 +4,7 @@
  * A worker's settings come in its first message.
  */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LaneTask } from './unit-pool.js';
 
@@ -80,12 +81,24 @@ export function filesOf(task: LaneTask): readonly string[] {
 const WORKER_START_BYTES = 256 * 1024;
 
 /**
+ * How many workers a run of tasks with these sizes (bytes of source) takes, one lane each; 0
+ * when it stays on this thread: rules of the caller's own cannot cross threads, one job or one
+ * core has nothing to share, one task nothing to split, and without `jobs` set the work must
+ * repay the workers' start-up.
+ */
+export function workerLanes(sizes: readonly number[], jobs: number | undefined, ownRules: boolean): number {
+  const workers = jobs ?? availableParallelism();
+  if (ownRules || workers <= 1 || sizes.length < 2 || (jobs === undefined && !worthWorkers(sizes, workers))) return 0;
+  return Math.min(workers, sizes.length);
+}
+
+/**
  * True when the tasks are expected to finish sooner on `jobs` workers than one after another
  * here, with the bytes of their files as the measure of their work: the pool takes a worker's
  * start-up plus the larger of its largest task and an even share. A single driver, even with
  * headers no source includes beside it, stays here, where the pool would only add its start-up.
  */
-export function worthWorkers(sizes: readonly number[], jobs: number): boolean {
+function worthWorkers(sizes: readonly number[], jobs: number): boolean {
   const total = sizes.reduce((a, b) => a + b, 0);
   const lanes = Math.min(jobs, sizes.length);
   const largest = sizes.reduce((a, b) => Math.max(a, b), 0);

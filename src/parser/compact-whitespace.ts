@@ -140,8 +140,9 @@ export function compactWhitespace(text: string, minimumLength = WORTH_COMPACTING
       continue;
     }
     const next = text.charCodeAt(i + 1);
+    let end = i + 1;
     if (kind === SLASH_KIND && (next === SLASH || next === STAR)) {
-      const end = next === SLASH ? lineCommentEnd(text, i) : blockCommentEnd(text, i);
+      end = next === SLASH ? lineCommentEnd(text, i) : blockCommentEnd(text, i);
       // Out of a directive, a comment keeps only what makes it one, each character mapped to
       // its own offset: `/*` and `*/`, or `//` and its last character. It is still a comment
       // token, from the same start to the same end, and the tree does not change.
@@ -161,18 +162,12 @@ export function compactWhitespace(text: string, minimumLength = WORTH_COMPACTING
         lineStart = false;
         continue;
       }
-      for (; i < end; i++) {
-        kept[out] = text.charCodeAt(i);
-        originals[out++] = i;
-      }
-      lineStart = false;
-      continue;
-    }
-    if (kind === HASH_KIND && lineStart) inDirective = true;
-    let end = i + 1;
-    if (kind === QUOTE_KIND) end = quotedEnd(text, i);
+    } else if (kind === QUOTE_KIND) end = quotedEnd(text, i);
     else if (kind === RAW_KIND && next === QUOTE) end = Math.max(end, rawStringEnd(text, i));
-    // A literal is copied whole: its whitespace is its content, and where that starts is a node's start.
+    else if (kind === HASH_KIND && lineStart) inDirective = true;
+    // A literal is copied whole: its whitespace is its content, and where that starts is a
+    // node's start. So is a comment on a directive's line, or one never closed (or too short
+    // to shrink).
     for (; i < end; i++) {
       kept[out] = text.charCodeAt(i);
       originals[out++] = i;

@@ -333,7 +333,7 @@ class FileWalker {
     while (prev && prev.type === 'comment') prev = prev.previousSibling;
     if (prev) return prev.endIndex;
     // The file's first declaration owns everything before it: the root starts at its first
-    // token, after the annotations that were blanked (and the comments dropped) before it.
+    // token, after the annotations blanked before it.
     const parent = node.parent;
     return parent?.parent ? parent.startIndex : 0;
   }

@@ -177,18 +177,16 @@ export class FlatTree implements NodeSink {
     if (originals === undefined) {
       this.starts[n] = start;
       this.ends[n] = end;
-    } else {
+    } else if (end > start) {
       // A node's first and last characters are in the copy: map them, not the offsets between
       // characters, which may stand for several the copy left out.
-      if (end > start) {
-        this.starts[n] = originals[start]!;
-        this.ends[n] = originals[end - 1]! + 1;
-      } else {
-        // An empty node (a MISSING token) stands right after the character before it.
-        const at = start > 0 ? originals[start - 1]! + 1 : 0;
-        this.starts[n] = at;
-        this.ends[n] = at;
-      }
+      this.starts[n] = originals[start]!;
+      this.ends[n] = originals[end - 1]! + 1;
+    } else {
+      // An empty node (a MISSING token) stands right after the character before it.
+      const at = start > 0 ? originals[start - 1]! + 1 : 0;
+      this.starts[n] = at;
+      this.ends[n] = at;
     }
     this.parents[n] = parent;
     this.flags[n] = (missing ? MISSING : 0) | (hasError ? HAS_ERROR : 0);
