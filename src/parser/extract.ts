@@ -3,7 +3,7 @@
  * FlatTree and freed at once; the facts are read from the copy, and nothing that refers to
  * either escapes.
  */
-import type { Node, Parser as ParserType, Tree } from 'web-tree-sitter';
+import type { Parser as ParserType, Tree } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import type { Mutable } from '../mutable.js';
 import { LineIndex, type DecodedSource } from '../source/decode.js';
@@ -11,6 +11,7 @@ import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, t
 import { compactWhitespace } from './compact-whitespace.js';
 import { lazyProperty, named, readFlow as readControlFlow, typeFacts } from './extract-flow.js';
 import { FlatTree, type SyntaxNode } from './flat-tree.js';
+import { countTreeErrors, mayReadBetterAsCpp } from './header-language.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -67,7 +68,7 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
   const compact = compactWhitespace(blanked.text);
   const parsed = compact?.text ?? blanked.text;
   let tree = await parse(language, parsed, deadline, options.timeoutMs);
-  if (kind === 'header' && tree.rootNode.hasError) {
+  if (kind === 'header' && mayReadBetterAsCpp(tree.rootNode, parsed)) {
     // Headers are shared by C and C++ units; a header C cannot read is usually C++.
     const cppTree = await parse('cpp', parsed, deadline, options.timeoutMs);
     if (countTreeErrors(cppTree.rootNode) < countTreeErrors(tree.rootNode)) {
@@ -140,11 +141,6 @@ function countErrors(tree: FlatTree): number {
 
 const ERROR_TYPES = ['ERROR'];
 
-/** The same count on a tree that has not been copied: only to choose a header's grammar. */
-function countTreeErrors(root: Node): number {
-  if (!root.hasError) return 0;
-  return Math.max(1, root.descendantsOfType('ERROR').length);
-}
 
 
 /** The expression with casts, `&`, and parentheses taken off: what a value is. */
