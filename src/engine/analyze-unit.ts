@@ -21,6 +21,7 @@ import { FactsCache } from './facts-cache.js';
 import { findingOf } from './finding-factory.js';
 import type { Finding, SkippedFile, UnitSummary } from './findings.js';
 import { readAndParse, type ReadOutcome, type ReadResult } from './parse-files.js';
+import { withSourceLines } from './source-lines.js';
 import type { ReadLimits } from './read-files.js';
 import { UnitReportCache } from './unit-report-cache.js';
 import type { SuppressionFacts } from './suppressions.js';
@@ -123,7 +124,7 @@ export class UnitAnalyzer {
       functions: model.functions.all.length,
       callbacks: model.callbacks.length,
     };
-    return { files, findings, failures, summary };
+    return { files, findings: withSourceLines(findings, this.settings.root, this.settings.limits), failures, summary };
   }
 
   /**

@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { ConfigResolver, exclusionOf, matchesAny, type ResolvedConfig, type RuleSetting } from '../config/config.js';
-import { LineIndex } from '../source/decode.js';
 import { discover, type DiscoveryPolicy } from '../source/discover.js';
 import { ENGINE_RULES, RULES } from '../rules/index.js';
 import { INVALID_SUPPRESSION } from '../rules/suppression/invalid-suppression.js';
@@ -16,8 +15,8 @@ import type { AnalyzerSettings, FileReport } from './analyze-unit.js';
 import type { BaselineEntry } from './baseline.js';
 import { newFinding } from './finding-factory.js';
 import { compareFindings, type AnalyzedFile, type CheckResult, type Finding, type SkippedFile, type UnitSummary } from './findings.js';
-import { lineHashes } from './line-hash.js';
-import { DEFAULT_LIMITS, readSource, type ReadLimits } from './read-files.js';
+import { DEFAULT_LIMITS, type ReadLimits } from './read-files.js';
+import { withSourceLines } from './source-lines.js';
 import { namesRule, pragmaSuppressedLines, readSuppressionComments, type SourceSuppression, type SuppressionFacts } from './suppressions.js';
 import { buildIdentity } from './build-identity.js';
 import type { CacheLocation } from './cache-store.js';
@@ -122,7 +121,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     .filter((f): f is Finding => f !== undefined)
     .filter((f) => selected(f, metas, options.select, options.ignore))
     .sort(compareFindings);
-  const all = withUniqueFingerprints(attachSourceLines(configured, found.root, limits));
+  // Findings of the units come with their lines; those made here (suppressions') get them now.
+  const all = withUniqueFingerprints(withSourceLines(configured, found.root, limits));
   const known = new Set((options.baseline ?? []).map((b) => b.fingerprint));
   const current = new Set(all.map((f) => f.fingerprint));
   const analyzed = [...analyzedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -300,32 +300,5 @@ function withUniqueFingerprints(findings: Finding[]): Finding[] {
     const n = seen.get(f.fingerprint) ?? 0;
     seen.set(f.fingerprint, n + 1);
     return n === 0 ? f : { ...f, fingerprint: `${f.fingerprint}:${n}` };
-  });
-}
-
-/** Reads each file with findings once more: the code-frame line and the line hash of each finding. */
-function attachSourceLines(findings: Finding[], root: string, limits: ReadLimits): Finding[] {
-  const wantedLines = new Map<string, Set<number>>();
-  for (const f of findings) {
-    const set = wantedLines.get(f.location.path) ?? new Set<number>();
-    set.add(f.location.span.startLine);
-    wantedLines.set(f.location.path, set);
-  }
-  const files = new Map<string, { text: string; index: LineIndex; hashes: Map<number, string> } | null>();
-  return findings.map((f) => {
-    let file = files.get(f.location.path);
-    if (file === undefined) {
-      const read = readSource(root, f.location.path, limits);
-      file = read.ok
-        ? { text: read.source.text, index: new LineIndex(read.source.text), hashes: lineHashes(read.source.text, wantedLines.get(f.location.path)!) }
-        : null;
-      files.set(f.location.path, file);
-    }
-    if (!file) return f;
-    const line = f.location.span.startLine;
-    const start = file.index.lineStart(line);
-    const end = line < file.index.lineCount ? file.index.lineStart(line + 1) : file.text.length;
-    const hash = file.hashes.get(line);
-    return { ...f, sourceLine: file.text.slice(start, end).replace(/\r?\n$|\r$/, ''), ...(hash ? { lineHash: hash } : {}) };
   });
 }
