@@ -11,7 +11,7 @@ import { blankMacros, sectionOfMacro, type ConditionalRegion, type PragmaFact, t
 import { compactWhitespace } from './compact-whitespace.js';
 import { lazyProperty, named, readFlow as readControlFlow, typeFacts } from './extract-flow.js';
 import { FlatTree, type SyntaxNode } from './flat-tree.js';
-import { countTreeErrors, mayReadBetterAsCpp } from './header-language.js';
+import { firstGrammarOfHeader, keepsTheOtherReading, worthReadingWithTheOther } from './header-language.js';
 import type {
   AnnotationFact,
   AssignmentFact,
@@ -64,19 +64,20 @@ export async function extractFileFacts(path: string, source: DecodedSource, opti
   const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeoutMs;
   const kind = languageForPath(path) ?? 'c';
   const blanked = blankMacros(source.text, { isC: kind === 'c' });
-  let language: LanguageName = kind === 'header' ? 'c' : kind;
+  const first: LanguageName = kind === 'header' ? firstGrammarOfHeader(blanked.text) : kind;
+  let language = first;
   const compact = compactWhitespace(blanked.text);
   const parsed = compact?.text ?? blanked.text;
-  let tree = await parse(language, parsed, deadline, options.timeoutMs);
-  if (kind === 'header' && mayReadBetterAsCpp(tree.rootNode, parsed)) {
-    // Headers are shared by C and C++ units; a header C cannot read is usually C++.
-    const cppTree = await parse('cpp', parsed, deadline, options.timeoutMs);
-    if (countTreeErrors(cppTree.rootNode) < countTreeErrors(tree.rootNode)) {
+  let tree = await parse(first, parsed, deadline, options.timeoutMs);
+  if (kind === 'header' && worthReadingWithTheOther(first, tree.rootNode)) {
+    const other: LanguageName = first === 'c' ? 'cpp' : 'c';
+    const otherTree = await parse(other, parsed, deadline, options.timeoutMs);
+    if (keepsTheOtherReading(first, tree.rootNode, otherTree.rootNode)) {
       tree.delete();
-      tree = cppTree;
-      language = 'cpp';
+      tree = otherTree;
+      language = other;
     } else {
-      cppTree.delete();
+      otherTree.delete();
     }
   }
   let flat: FlatTree;
