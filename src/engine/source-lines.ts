@@ -22,7 +22,6 @@ export function withSourceLines(findings: readonly Finding[], root: string, limi
     set.add(f.location.span.startLine);
     wantedLines.set(f.location.path, set);
   }
-  if (wantedLines.size === 0) return [...findings];
   const files = new Map<string, { text: string; index: LineIndex; hashes: Map<number, string> } | null>();
   return findings.map((f) => {
     if (f.sourceLine !== undefined) return f;

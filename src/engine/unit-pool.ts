@@ -11,7 +11,7 @@ import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type HeaderCounts, type UnitReport } from './analyze-unit.js';
 import { QUICK_COMPILE_BELOW_BYTES, tuneForLargeRun } from './v8-tuning.js';
-import { filesOf, sizeOf, startWorker, stopWorkersStartedAhead, workerLanes } from './worker-start.js';
+import { bytesOf, filesOf, sizeOf, startWorker, stopWorkersStartedAhead, workerLanes } from './worker-start.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
 
@@ -300,6 +300,6 @@ function sharedHeaderShares(headers: readonly string[], lanes: number, root: str
 
 /** The bytes of source of each task: the measure of its work. */
 function taskSizes(tasks: readonly Task[], root: string): number[] {
-  return tasks.map((task) => filesOf(task).reduce((sum, file) => sum + sizeOf(join(root, file)), 0));
+  return tasks.map((task) => bytesOf(filesOf(task).map((file) => join(root, file))));
 }
 

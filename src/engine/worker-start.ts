@@ -105,6 +105,11 @@ function worthWorkers(sizes: readonly number[], jobs: number): boolean {
   return WORKER_START_BYTES + Math.max(largest, total / lanes) < total;
 }
 
+/** The bytes of source of some files: the measure of the work they make. */
+export function bytesOf(paths: readonly string[]): number {
+  return paths.reduce((sum, path) => sum + sizeOf(path), 0);
+}
+
 /** The size of a file in bytes; 0 when it cannot be read (its reading reports why). */
 export function sizeOf(path: string): number {
   try {

@@ -142,8 +142,6 @@ function countErrors(tree: FlatTree): number {
 
 const ERROR_TYPES = ['ERROR'];
 
-
-
 /** The expression with casts, `&`, and parentheses taken off: what a value is. */
 function coreOf(node: SyntaxNode): SyntaxNode {
   let current = node;

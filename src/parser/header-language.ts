@@ -24,7 +24,7 @@ const CPP_SYNTAX_IN_CODE =
   /\/\*[\s\S]*?(?:\*\/|$)|\/\/[^\n]*|"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?|(::|\bnamespace\b|\btemplate\s*<|\bclass\s+\w+\s*[:{]|\b(?:public|private|protected)\s*:|\boperator\b|\bvirtual\b|\]\s*\{)/g;
 
 /** Whether the code of `text`, outside comments and literals, shows syntax only C++ has. */
-export function showsCppSyntax(text: string): boolean {
+function showsCppSyntax(text: string): boolean {
   CPP_SYNTAX_IN_CODE.lastIndex = 0;
   for (let m = CPP_SYNTAX_IN_CODE.exec(text); m; m = CPP_SYNTAX_IN_CODE.exec(text)) {
     if (m[1] !== undefined) return true;
