@@ -38,6 +38,18 @@ describe('LineIndex', () => {
     }
   });
 
+  it('keeps its own line starts while it collects more than its scratch space holds, and after', () => {
+    // LineIndex collects starts in one array shared by every index, grown as needed, and keeps a
+    // copy: a long text grows it, and a later text must not change the starts of an earlier one.
+    const long = Array.from({ length: 10_000 }, (_, i) => (i % 3 === 0 ? 'x\r\n' : i % 3 === 1 ? 'yy\n' : 'z\r')).join('');
+    const longIndex = new LineIndex(long);
+    const short = 'a\nbb\nccc';
+    const shortIndex = new LineIndex(short);
+    assert.deepEqual(startsOf(longIndex), referenceStarts(long));
+    assert.deepEqual(startsOf(shortIndex), referenceStarts(short));
+    assert.deepEqual(longIndex.position(long.length - 2), { line: 10_000, column: 2, offset: long.length - 2 });
+  });
+
   it('gives each offset its line, whatever order offsets are asked in', () => {
     const text = 'ab\r\ncd\ref\ngh\n\nij';
     const index = new LineIndex(text);

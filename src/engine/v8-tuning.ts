@@ -1,7 +1,7 @@
 /**
- * V8's settings for a large run: its heap may grow less, and it optimizes less code. They are
- * process-wide, and are set once, before any worker starts (a worker may be started while
- * discovery still runs, see startWorkersAhead).
+ * V8's settings for a large run: its heap may grow less, it optimizes less code, and it
+ * scavenges on the workers' own threads. They are process-wide, and are set once, before any
+ * worker starts (a worker may be started while discovery still runs, see startWorkersAhead).
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -40,12 +40,25 @@ function limitOptimizingCompiles(): void {
   setFlagsFromString('--max-inlined-bytecode-size-cumulative=200');
 }
 
+/**
+ * V8 scavenges a worker's young generation with helper threads alongside the worker. On a
+ * large run every core is already a worker's, so the helpers only take turns with the workers,
+ * and a scavenge split between threads costs more CPU than one done on a single thread: with
+ * two workers on Windows-driver-samples, V8's helper threads used 1.3 s of CPU against 2.0 s,
+ * and the workers about 0.1 s more each. Medians of 10 alternating runs: 5.50 s against
+ * 5.60 s wall, 10.6 s against 10.7 s of CPU.
+ */
+function scavengeOnTheWorkersThreads(): void {
+  setFlagsFromString('--no-parallel-scavenge');
+}
+
 let tuned = false;
 
-/** Sets both, once: setting a flag again while workers run would race with their reads of it. */
+/** Sets them all, once: setting a flag again while workers run would race with their reads of it. */
 export function tuneForLargeRun(): void {
   if (tuned) return;
   tuned = true;
   capHeapGrowth();
   limitOptimizingCompiles();
+  scavengeOnTheWorkersThreads();
 }

@@ -20,6 +20,15 @@ export interface DecodedSource {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Where LineIndex collects a text's line starts before it keeps a copy of the right length. */
+let lineStartsScratch: Int32Array<ArrayBuffer> = new Int32Array(4096);
+
+function doubled(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
+}
+
 export function decodeSource(bytes: Uint8Array): DecodedSource {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return decodeUtf8(bytes.subarray(3), 'utf-8-bom');
@@ -48,29 +57,38 @@ function decodeUtf8(bytes: Uint8Array, encoding: SourceEncoding): DecodedSource 
  * with CRLF or mixed endings reports the line numbers an editor shows.
  */
 export class LineIndex {
-  private readonly starts: number[];
+  /**
+   * Where each line starts. A typed array, not an array of numbers: a run indexes every file
+   * it reads, the lines of a unit's files live as long as its facts, and a typed array's
+   * contents are not an object the garbage collector copies.
+   */
+  private readonly starts: Int32Array<ArrayBuffer>;
   /** The line (0-based) of the last position asked for. */
   private lastLine = 0;
 
   constructor(text: string) {
     // Jumps from line end to line end with indexOf, which searches natively, rather than
     // looking at every character: each file of a run is indexed once.
-    const starts = [0];
+    let starts = lineStartsScratch;
+    starts[0] = 0;
+    let count = 1;
     let lf = text.indexOf('\n');
     let cr = text.indexOf('\r');
     while (lf >= 0 || cr >= 0) {
+      let next: number;
       if (cr < 0 || (lf >= 0 && lf < cr)) {
-        starts.push(lf + 1);
+        next = lf + 1;
         lf = text.indexOf('\n', lf + 1);
       } else {
         // CRLF is one line end; a lone CR is one too.
-        const end = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
-        starts.push(end);
-        if (end === cr + 2) lf = text.indexOf('\n', end);
+        next = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+        if (next === cr + 2) lf = text.indexOf('\n', next);
         cr = text.indexOf('\r', cr + 1);
       }
+      if (count === starts.length) starts = lineStartsScratch = doubled(starts);
+      starts[count++] = next;
     }
-    this.starts = starts;
+    this.starts = starts.slice(0, count);
   }
 
   get lineCount(): number {
