@@ -2,7 +2,8 @@
 // The benchmark: `npm run bench [-- DIR] [--runs 3]`. For DIR (default: a synthetic corpus made
 // by scripts/generate-corpus.mjs) it prints the files, lines and bytes read; a parse-only pass
 // (timed as the full check is, from starting its process to its exit);
-// the full check with --jobs 1 and --jobs N (N = cores); the full/parse-only ratio; peak RSS;
+// the full check with --jobs 1 and --jobs N (N = cores), each round running it right after the
+// parse-only pass with the same threads; the full/parse-only ratio; peak RSS;
 // the slowest files; a cold and a warm run with --cache; and the cost at 1x, 2x, 4x and 8x a
 // synthetic corpus; and a cold check of one driver (--driver DIR, repeatable; default: one
 // driver of the synthetic corpus). Times are medians of --runs runs. A script for people, not a test.
@@ -47,17 +48,14 @@ function measureSources(dir) {
 }
 
 /**
- * A parse-only pass, timed as the full check is: from starting its process to its exit, so
+ * One parse-only pass, timed as the full check is: from starting its process to its exit, so
  * both include Node's start-up and listing the files. `parsing` is the part the script times
  * itself, after it has listed the files.
  */
-function parseOnly(dir, n) {
-  const passes = Array.from({ length: runs }, () => {
-    const started = performance.now();
-    const out = execFileSync(process.execPath, [join(repo, 'scripts', 'parse-only.mjs'), dir, '--jobs', String(n)], { encoding: 'utf8' });
-    return { ms: performance.now() - started, parsing: JSON.parse(out).ms };
-  });
-  return { ms: median(passes.map((p) => p.ms)), parsing: median(passes.map((p) => p.parsing)) };
+function parseOnlyPass(dir, n) {
+  const started = performance.now();
+  const out = execFileSync(process.execPath, [join(repo, 'scripts', 'parse-only.mjs'), dir, '--jobs', String(n)], { encoding: 'utf8' });
+  return { ms: performance.now() - started, parsing: JSON.parse(out).ms };
 }
 
 /** One full check: wall time, and the stats line drvcheck prints with DRVCHECK_STATS. */
@@ -74,9 +72,29 @@ function fullCheck(dir, extra) {
 }
 
 function medianCheck(dir, extra) {
-  const all = Array.from({ length: runs }, () => fullCheck(dir, extra));
+  return medianOf(Array.from({ length: runs }, () => fullCheck(dir, extra)));
+}
+
+/** The median of some full checks, its stats, and the peak RSS of them all. */
+function medianOf(all) {
   const m = median(all.map((r) => r.ms));
   return { ms: m, stats: all.find((r) => r.ms === m).stats, maxRssKB: Math.max(...all.map((r) => r.stats.maxRssKB)) };
+}
+
+/**
+ * The parse-only pass and the full check with the same number of threads, run back to back in
+ * each of `runs` rounds: a machine whose speed drifts over minutes (a shared VM's does) then
+ * slows both alike, and each round's ratio compares like with like. The ratio reported is the
+ * median of the rounds' ratios.
+ */
+function parseAndCheck(dir, n) {
+  const rounds = Array.from({ length: runs }, () => ({ parse: parseOnlyPass(dir, n), full: fullCheck(dir, ['--jobs', String(n)]) }));
+  return {
+    parse: { ms: median(rounds.map((r) => r.parse.ms)), parsing: median(rounds.map((r) => r.parse.parsing)) },
+    full: medianOf(rounds.map((r) => r.full)),
+    ratio: median(rounds.map((r) => r.full.ms / r.parse.ms)),
+    ratioToParsing: median(rounds.map((r) => r.full.ms / r.parse.parsing)),
+  };
 }
 
 const generated = positional[0] === undefined;
@@ -85,13 +103,12 @@ console.log(`drvcheck benchmark on ${generated ? 'a synthetic corpus' : dir}`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; median of ${runs} runs`);
 const size = measureSources(dir);
 console.log(`read: ${size.files} files, ${size.lines} lines, ${(size.bytes / 1e6).toFixed(1)} MB`);
-const parse1 = parseOnly(dir, 1);
-const parseN = parseOnly(dir, jobs);
+const one = parseAndCheck(dir, 1);
+const many = parseAndCheck(dir, jobs);
+const [parse1, parseN, full1, fullN] = [one.parse, many.parse, one.full, many.full];
 console.log(`parse-only: ${seconds(parse1.ms)} (1 thread), ${seconds(parseN.ms)} (${jobs} threads); of which parsing after listing the files ${seconds(parse1.parsing)}, ${seconds(parseN.parsing)}`);
-const full1 = medianCheck(dir, ['--jobs', '1']);
-const fullN = medianCheck(dir, ['--jobs', String(jobs)]);
 console.log(`full check: ${seconds(full1.ms)} (--jobs 1), ${seconds(fullN.ms)} (--jobs ${jobs})`);
-console.log(`full / parse-only: ${(full1.ms / parse1.ms).toFixed(2)} (1 thread), ${(fullN.ms / parseN.ms).toFixed(2)} (${jobs} threads); full / parsing alone ${(full1.ms / parse1.parsing).toFixed(2)}, ${(fullN.ms / parseN.parsing).toFixed(2)}`);
+console.log(`full / parse-only (median of the rounds' ratios, each round running the two back to back): ${one.ratio.toFixed(2)} (1 thread), ${many.ratio.toFixed(2)} (${jobs} threads); full / parsing alone ${one.ratioToParsing.toFixed(2)}, ${many.ratioToParsing.toFixed(2)}`);
 console.log(`phases (--jobs ${jobs}): ${Object.entries(fullN.stats.phasesMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
 console.log(`peak RSS: ${(fullN.maxRssKB / 1024).toFixed(0)} MB (--jobs ${jobs}), ${(full1.maxRssKB / 1024).toFixed(0)} MB (--jobs 1)`);
 console.log(`slowest files: ${fullN.stats.slowest.slice(0, 5).map((s) => `${s.path} ${s.ms} ms`).join(', ')}`);
