@@ -38,9 +38,11 @@ export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<numbe
   const out = new Map<number, string>();
   const window = new Int32Array(BLOCK);
   const lineAt = new Int32Array(BLOCK).fill(-1);
-  // Occurrences so far of each hash, keyed by its bits as a 4-character string: much cheaper
-  // than the hex text, which only the wanted lines need.
-  const counts = new Map<string, number>();
+  // The hash of every line so far, in order, as two halves: a wanted line's count is read off
+  // them when it is reached, and the others cost two stores instead of a string and a map entry.
+  let los = new Uint32Array(1024);
+  let his = new Uint32Array(1024);
+  let hashed = 0;
   let lo = 0;
   let hi = 0;
   let index = 0;
@@ -62,10 +64,16 @@ export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<numbe
     const at = lineAt[index]!;
     if (at !== -1) {
       // The window now holds the 100 characters from line `at`'s start: its hash is complete.
-      const bits = String.fromCharCode(lo & 0xffff, lo >>> 16, hi & 0xffff, hi >>> 16);
-      const n = (counts.get(bits) ?? 0) + 1;
-      counts.set(bits, n);
+      if (hashed === los.length) {
+        los = grown(los);
+        his = grown(his);
+      }
+      los[hashed] = lo;
+      his[hashed] = hi;
+      hashed++;
       if (wanted.has(at)) {
+        let n = 0;
+        for (let k = 0; k < hashed; k++) if (los[k] === lo && his[k] === hi) n++;
         out.set(at, `${hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0')}:${n}`);
         // A line's hash depends only on the text up to 100 characters past its start.
         if (out.size === wanted.size) return out;
@@ -89,4 +97,10 @@ export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<numbe
     if (++index === BLOCK) index = 0;
   }
   return out;
+}
+
+function grown(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }
