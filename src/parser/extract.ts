@@ -560,19 +560,13 @@ class FileWalker {
   private readCall(node: SyntaxNode, frame: BodyFrame): CallFact {
     const fnNode = node.childForFieldName('function');
     const argList = node.childForFieldName('arguments');
-    // Arrays of the exact length (one grown by push keeps room for 17), and the cores share the
-    // texts' array while every core is its argument's text, as most are.
+    // Arrays of the exact length (one grown by push keeps room for 17), made by map so that they
+    // stay packed; the cores share the texts' array while every core is its argument's text, as
+    // most are.
     const argNodes = argList ? named(argList) : NO_NODES;
-    const args = argNodes.length === 0 ? NO_TEXTS : new Array<string>(argNodes.length);
-    let argCores = args;
-    for (let i = 0; i < argNodes.length; i++) {
-      const a = argNodes[i]!;
-      const text = fold(a.text);
-      args[i] = text;
-      const core = textOfCore(a, text);
-      if (core !== text && argCores === args) argCores = args.slice(0, i);
-      if (argCores !== args) argCores[i] = core;
-    }
+    const args = argNodes.length === 0 ? NO_TEXTS : argNodes.map((a) => fold(a.text));
+    const cores = argNodes.length === 0 ? NO_TEXTS : argNodes.map((a, i) => textOfCore(a, args[i]!));
+    const argCores = cores.every((core, i) => core === args[i]) ? args : cores;
     let callee = fnNode ? fold(fnNode.text) : '';
     let calleeKind: CallFact['calleeKind'] = 'other';
     let receiver: string | undefined;
@@ -898,14 +892,16 @@ const TRUTHY = /^(TRUE|true|1)$/;
 /**
  * What a call fact shares with others rather than owning: a run reads about 140,000 calls, and
  * every object their facts hold is copied by the garbage collector as long as the facts live.
- * Results of the uses that carry nothing else, and the texts of a call without arguments.
+ * Results of the uses that carry nothing else, and the texts of a call without arguments. Not
+ * frozen: a frozen object or array has a shape of its own, and the code that reads facts would
+ * meet one more (facts are readonly by their types).
  */
-const OTHER_USE: CallResultUse = Object.freeze({ kind: 'other' });
-const DISCARDED_USE: CallResultUse = Object.freeze({ kind: 'discarded' });
-const RETURNED_USE: CallResultUse = Object.freeze({ kind: 'returned' });
-const ARGUMENT_USE: CallResultUse = Object.freeze({ kind: 'argument' });
-const NO_NODES: readonly SyntaxNode[] = Object.freeze([]);
-const NO_TEXTS: string[] = Object.freeze([]) as unknown as string[];
+const OTHER_USE: CallResultUse = { kind: 'other' };
+const DISCARDED_USE: CallResultUse = { kind: 'discarded' };
+const RETURNED_USE: CallResultUse = { kind: 'returned' };
+const ARGUMENT_USE: CallResultUse = { kind: 'argument' };
+const NO_NODES: readonly SyntaxNode[] = [];
+const NO_TEXTS: readonly string[] = [];
 
 /**
  * Climbs from a call through parentheses, casts, `!` and comparisons with TRUE/FALSE to the
