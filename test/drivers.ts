@@ -5,15 +5,16 @@
 
 /**
  * A DPC that waits (line 6) and, with `withMutex`, takes a fast mutex (line 7): one or two
- * irql-call-too-high findings. `before` is prepended, moving every line down.
+ * irql-call-too-high findings. `before` is prepended, moving every line down; `afterWait` ends
+ * the waiting line (a comment, say).
  */
-export function waitingDpcDriver(options: { before?: string; withMutex?: boolean } = {}): string {
+export function waitingDpcDriver(options: { before?: string; withMutex?: boolean; afterWait?: string } = {}): string {
   return `${options.before ?? ''}EVT_WDF_DPC WaitingDpc;
 VOID WaitingDpc(_In_ WDFDPC Dpc)
 {
     PDEVICE_CONTEXT ctx = GetContext(Dpc);
     UNREFERENCED_PARAMETER(ctx);
-    KeWaitForSingleObject(&ctx->Event, Executive, KernelMode, FALSE, NULL);
+    KeWaitForSingleObject(&ctx->Event, Executive, KernelMode, FALSE, NULL);${options.afterWait ?? ''}
 ${options.withMutex ? '    ExAcquireFastMutex(&ctx->Mutex);\n' : ''}}
 NTSTATUS CreateDpc(WDFDEVICE Device)
 {

@@ -22,7 +22,7 @@ import { buildIdentity } from './build-identity.js';
 import type { CacheLocation } from './cache-store.js';
 import type { PoolResult, PoolRun, Task } from './unit-pool.js';
 import { lookUpReports, UnitReportCache, type CacheLookup } from './unit-report-cache.js';
-import { QUICK_COMPILE_BELOW_BYTES, tuneForLargeRun } from './v8-tuning.js';
+import { tuneIfLargeRun } from './v8-tuning.js';
 import { bytesOf, startWorkersAhead, stopWorkersStartedAhead, workerLanes } from './worker-start.js';
 
 export interface CheckOptions {
@@ -162,10 +162,9 @@ function startWorkersIfWorth(unitSources: readonly (readonly string[])[], option
   // Before the sizes are read: runs that cannot start any.
   if (options.cacheDir !== undefined || options.jobs === 1 || unitSources.length < 2) return 0;
   const sizes = unitSources.map(bytesOf);
-  if (sizes.reduce((a, b) => a + b, 0) < QUICK_COMPILE_BELOW_BYTES) return 0;
+  if (!tuneIfLargeRun(sizes.reduce((a, b) => a + b, 0))) return 0;
   const lanes = workerLanes(sizes, options.jobs, options.rules !== undefined);
   if (lanes === 0) return 0;
-  tuneForLargeRun();
   startWorkersAhead(lanes);
   return lanes;
 }

@@ -4,6 +4,8 @@
  * (base 37, modulo 2^64) of the next 100 characters from the line's start, spaces and tabs
  * skipped and line endings read as LF, then `hash:n` where n counts earlier identical hashes.
  */
+import { doubled } from '../typed-arrays.js';
+
 const BLOCK = 100;
 const SPACE = 32;
 const TAB = 9;
@@ -38,10 +40,10 @@ export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<numbe
   const out = new Map<number, string>();
   const window = new Int32Array(BLOCK);
   const lineAt = new Int32Array(BLOCK).fill(-1);
-  // The hash of every line so far, in order, as two halves: a wanted line's count is read off
-  // them when it is reached, and the others cost two stores instead of a string and a map entry.
-  let los = new Uint32Array(1024);
-  let his = new Uint32Array(1024);
+  // The hash of every line so far, in order, as its low and high halves side by side: a wanted
+  // line's count is read off them when it is reached, and the others cost two stores instead of
+  // a string and a map entry.
+  let halves = new Uint32Array(2048);
   let hashed = 0;
   let lo = 0;
   let hi = 0;
@@ -64,16 +66,13 @@ export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<numbe
     const at = lineAt[index]!;
     if (at !== -1) {
       // The window now holds the 100 characters from line `at`'s start: its hash is complete.
-      if (hashed === los.length) {
-        los = grown(los);
-        his = grown(his);
-      }
-      los[hashed] = lo;
-      his[hashed] = hi;
+      if (2 * hashed === halves.length) halves = doubled(halves);
+      halves[2 * hashed] = lo;
+      halves[2 * hashed + 1] = hi;
       hashed++;
       if (wanted.has(at)) {
         let n = 0;
-        for (let k = 0; k < hashed; k++) if (los[k] === lo && his[k] === hi) n++;
+        for (let k = 0; k < 2 * hashed; k += 2) if (halves[k] === lo && halves[k + 1] === hi) n++;
         out.set(at, `${hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0')}:${n}`);
         // A line's hash depends only on the text up to 100 characters past its start.
         if (out.size === wanted.size) return out;
@@ -97,10 +96,4 @@ export function lineHashes(text: string, wanted: ReadonlySet<number>): Map<numbe
     if (++index === BLOCK) index = 0;
   }
   return out;
-}
-
-function grown(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
-  const bigger = new Uint32Array(array.length * 2);
-  bigger.set(array);
-  return bigger;
 }

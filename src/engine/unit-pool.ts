@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Rule } from '../rule-kit/rule.js';
 import { HEADER_EXTENSIONS, type DriverUnit } from '../source/discover.js';
 import { UnitAnalyzer, type AnalyzerSettings, type FileReport, type HeaderCounts, type UnitReport } from './analyze-unit.js';
-import { QUICK_COMPILE_BELOW_BYTES, tuneForLargeRun } from './v8-tuning.js';
+import { tuneIfLargeRun } from './v8-tuning.js';
 import { bytesOf, filesOf, sizeOf, startWorker, stopWorkersStartedAhead, workerLanes } from './worker-start.js';
 
 export type Task = { readonly id: number; readonly unit: DriverUnit } | { readonly id: number; readonly file: string };
@@ -48,13 +48,12 @@ export interface PoolRun {
 export async function runTasks({ tasks, settings, jobs, rules }: PoolRun): Promise<PoolResult> {
   const result: PoolResult = { units: new Map(), files: new Map(), lost: new Map() };
   const sizes = taskSizes(tasks, settings.root);
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  if (totalBytes >= QUICK_COMPILE_BELOW_BYTES) tuneForLargeRun();
+  const large = tuneIfLargeRun(sizes.reduce((a, b) => a + b, 0));
   // A run no worker would repay, or whose rules cannot cross threads, stays here (see workerLanes).
   const lanes = workerLanes(sizes, jobs, rules !== undefined);
   if (lanes === 0) {
     stopWorkersStartedAhead();
-    if (totalBytes < QUICK_COMPILE_BELOW_BYTES) {
+    if (!large) {
       const { preferQuickGrammarCompile } = await import('../parser/languages.js');
       const { parseTextsAsTheyAre } = await import('../parser/compact-whitespace.js');
       preferQuickGrammarCompile();

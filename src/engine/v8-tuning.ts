@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
  * it would after paying for the optimizing compile (see preferQuickGrammarCompile): about
  * 80 ms more parsing per megabyte against about 200 ms of compiling, on the README's machine.
  */
-export const QUICK_COMPILE_BELOW_BYTES = 2 * 1024 * 1024;
+const QUICK_COMPILE_BELOW_BYTES = 2 * 1024 * 1024;
 
 /**
  * V8 lets a busy heap grow to up to four times what is live before it collects, and a large
@@ -43,10 +43,11 @@ function limitOptimizingCompiles(): void {
 /**
  * V8 scavenges a worker's young generation with helper threads alongside the worker. On a
  * large run every core is already a worker's, so the helpers only take turns with the workers,
- * and a scavenge split between threads costs more CPU than one done on a single thread: with
- * two workers on Windows-driver-samples, V8's helper threads used 1.3 s of CPU against 2.0 s,
- * and the workers about 0.1 s more each. Medians of 10 alternating runs: 5.50 s against
- * 5.60 s wall, 10.6 s against 10.7 s of CPU.
+ * and a scavenge split between threads costs more CPU than one done on a single thread. With
+ * two workers on Windows-driver-samples, the flag alone: medians of 10 alternating runs,
+ * 5.50 s against 5.60 s wall, 10.6 s against 10.7 s of CPU. With the fact changes of the same
+ * commit too, V8's helper threads used 1.3 s of CPU against 2.0 s, the workers about 0.1 s
+ * more each.
  */
 function scavengeOnTheWorkersThreads(): void {
   setFlagsFromString('--no-parallel-scavenge');
@@ -54,11 +55,19 @@ function scavengeOnTheWorkersThreads(): void {
 
 let tuned = false;
 
-/** Sets them all, once: setting a flag again while workers run would race with their reads of it. */
-export function tuneForLargeRun(): void {
-  if (tuned) return;
-  tuned = true;
-  capHeapGrowth();
-  limitOptimizingCompiles();
-  scavengeOnTheWorkersThreads();
+/**
+ * Whether a run of this many bytes of source is large (QUICK_COMPILE_BELOW_BYTES or more); if
+ * so, sets the flags above, once: setting a flag again while workers run would race with their
+ * reads of it. Asked as soon as the units' sources are known, and again by the pool with the
+ * headers counted, so a run that is large by its sources alone is tuned before its workers start.
+ */
+export function tuneIfLargeRun(bytes: number): boolean {
+  if (bytes < QUICK_COMPILE_BELOW_BYTES) return false;
+  if (!tuned) {
+    tuned = true;
+    capHeapGrowth();
+    limitOptimizingCompiles();
+    scavengeOnTheWorkersThreads();
+  }
+  return true;
 }

@@ -19,6 +19,7 @@
  * with web-tree-sitter's answers, and it fails if the memory read is not taken.
  */
 import type { Language, Tree } from 'web-tree-sitter';
+import { doubled } from '../typed-arrays.js';
 import { emscriptenModule } from './wasm-cursor.js';
 
 /** Receives the nodes of a tree in document order (pre-order), as a cursor visits them. */
@@ -159,7 +160,7 @@ const F_SHOWN_UNDER = 8;
 const F_INHERITED_FIELD = 9;
 
 /** Shared by every read: reads do not nest, and the stack only grows to the deepest tree seen. */
-let frameStack = new Uint32Array(64 * FRAME_SIZE);
+let frameStack: Uint32Array<ArrayBuffer> = new Uint32Array(64 * FRAME_SIZE);
 
 /**
  * Sends every node of `tree` (`size` of them, as the tree counts) to `sink` in the order a
@@ -226,11 +227,7 @@ function readSubtrees(u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, tables
         fieldsTo = fieldsFrom + u16[slice + 1]! * 4;
       }
       top += FRAME_SIZE;
-      if (top + FRAME_SIZE > f.length) {
-        const grown = new Uint32Array(f.length * 2);
-        grown.set(f);
-        frameStack = f = grown;
-      }
+      if (top + FRAME_SIZE > f.length) frameStack = f = doubled(f);
       f[top + F_CHILDREN] = opening - openingCount * SUBTREE_SIZE;
       f[top + F_CHILD_COUNT] = openingCount;
       f[top + F_NEXT] = 0;

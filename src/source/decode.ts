@@ -7,6 +7,7 @@
  * are kept in UTF-16 code units of the decoded text, which is what SARIF's default
  * `columnKind` (utf16CodeUnits) expects and what the parser reports.
  */
+import { doubled } from '../typed-arrays.js';
 import type { Position, Span } from './span.js';
 
 export type SourceEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'latin-1';
@@ -22,12 +23,6 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Where LineIndex collects a text's line starts before it keeps a copy of the right length. */
 let lineStartsScratch: Int32Array<ArrayBuffer> = new Int32Array(4096);
-
-function doubled(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(array.length * 2);
-  grown.set(array);
-  return grown;
-}
 
 export function decodeSource(bytes: Uint8Array): DecodedSource {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
